@@ -1,0 +1,141 @@
+// Package engine stores DynamoDB tables and items on the kv layer (Pebble):
+// the table catalog, item reads and atomic conditional writes, Query and Scan
+// iteration, and (later) indexes and change capture. It knows nothing of the
+// wire protocol or of the expression language: callers pass decisions in as
+// functions evaluated under the item locks.
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ebbtide/ebbtide/internal/attr"
+)
+
+// CONTRACT (being implemented): exported API used by the dynamodb layer.
+
+// Errors returned by the engine; the dynamodb layer maps them to AWS errors.
+var (
+	ErrTableNotFound = errors.New("engine: table not found")
+	ErrTableExists   = errors.New("engine: table already exists")
+)
+
+// KeyType is the scalar type of a key attribute: attr.KindS, KindN or KindB.
+type KeyAttr struct {
+	Name string
+	Type attr.Kind
+}
+
+// KeySchema names the partition (hash) key and the optional sort (range) key.
+type KeySchema struct {
+	Hash  KeyAttr
+	Range *KeyAttr // nil for hash-only tables
+}
+
+// AttributeDefinition is one declared attribute (name and S/N/B type).
+type AttributeDefinition struct {
+	Name string
+	Type attr.Kind
+}
+
+// Tag is a resource tag.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// SSE records the table's server-side encryption choice (recorded; data at rest
+// is protected by the storage and backup layers).
+type SSE struct {
+	Enabled        bool
+	SSEType        string // AES256 | KMS
+	KMSMasterKeyID string
+}
+
+// TableSpec is what CreateTable asks for. Validation happens in the dynamodb layer.
+type TableSpec struct {
+	Name                 string
+	KeySchema            KeySchema
+	AttributeDefinitions []AttributeDefinition
+	BillingMode          string // PROVISIONED | PAY_PER_REQUEST
+	ReadCapacityUnits    int64
+	WriteCapacityUnits   int64
+	SSE                  *SSE
+	TableClass           string // STANDARD | STANDARD_INFREQUENT_ACCESS
+	DeletionProtection   bool
+	Tags                 []Tag
+}
+
+// Table is a catalog record. It is a value snapshot: mutate through UpdateTable.
+type Table struct {
+	TableSpec
+	ID        string // UUID, new for every CreateTable
+	ARN       string
+	Status    string // CREATING | ACTIVE | UPDATING | DELETING
+	CreatedAt time.Time
+	// Billing/throughput bookkeeping reported by DescribeTable.
+	LastUpdateToPayPerRequest time.Time
+	LastIncreaseDateTime      time.Time
+	LastDecreaseDateTime      time.Time
+	NumberOfDecreasesToday    int64
+}
+
+// TableStats are live counters maintained in the same batch as each write.
+type TableStats struct {
+	ItemCount int64
+	SizeBytes int64 // sum of attr.ItemSize over items
+}
+
+// MutateFunc decides a single item's fate under its lock. old is nil when the
+// item does not exist. It returns the new item (nil deletes; returning old
+// unchanged is allowed) or an error that aborts the write and is returned as is.
+type MutateFunc func(old attr.Item) (attr.Item, error)
+
+// Mutation is one item write of a multi-item atomic commit.
+type Mutation struct {
+	Table string
+	Key   attr.Item // the key attributes only
+	Fn    MutateFunc
+}
+
+// MutationResult reports what one Mutation did.
+type MutationResult struct {
+	Old attr.Item // nil if the item did not exist
+	New attr.Item // nil if the item is absent afterwards
+}
+
+// RangeOp is the sort key condition of a Query.
+type RangeOp int
+
+const (
+	RangeNone RangeOp = iota
+	RangeEQ
+	RangeLT
+	RangeLE
+	RangeGT
+	RangeGE
+	RangeBetween
+	RangeBeginsWith
+)
+
+// QuerySpec selects one partition and an optional sort-key range.
+type QuerySpec struct {
+	Hash           attr.Value
+	Op             RangeOp
+	Values         []attr.Value // 1 value, or 2 for RangeBetween
+	Forward        bool         // ScanIndexForward
+	ExclusiveStart attr.Item    // full primary key of the last item seen, or nil
+}
+
+// ScanSpec selects a parallel-scan segment.
+type ScanSpec struct {
+	Segment        int
+	TotalSegments  int // 0 or 1: whole table
+	ExclusiveStart attr.Item
+}
+
+// VisitFunc receives items in order; returning false stops the iteration.
+type VisitFunc func(item attr.Item) (bool, error)
+
+var _ = context.Background

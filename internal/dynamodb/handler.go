@@ -6,6 +6,7 @@ package dynamodb
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 
 	"github.com/ebbtide/ebbtide/internal/engine"
@@ -64,7 +65,17 @@ func (a *API) Call(ctx context.Context, op string, body []byte) (any, *Error) {
 // SerializationException / ValidationException DynamoDB returns.
 func decode(body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return decodeError(err)
+		return decodeError(inRequest(err, body, v))
 	}
 	return nil
+}
+
+// table returns the catalog record of an existing table, or the
+// ResourceNotFoundException item operations return for a missing table.
+func (a *API) table(ctx context.Context, name string) (*engine.Table, error) {
+	t, err := a.eng.Table(ctx, name)
+	if errors.Is(err, engine.ErrTableNotFound) {
+		return nil, Dynamo("ResourceNotFoundException", "Requested resource not found")
+	}
+	return t, err
 }

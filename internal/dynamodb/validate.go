@@ -13,8 +13,15 @@ import (
 //	2 validation errors detected: A; B
 type violations struct{ list []string }
 
+// maxViolations is how many violations DynamoDB lists in one message; it
+// stops checking after the tenth.
+const maxViolations = 10
+
 // add records one violation. value is rendered with %v ("null" for nil).
 func (v *violations) add(value any, member, constraint string) {
+	if len(v.list) >= maxViolations {
+		return
+	}
 	var s string
 	switch x := value.(type) {
 	case nil:
@@ -33,27 +40,32 @@ func (v *violations) add(value any, member, constraint string) {
 
 // addNull records a missing required member.
 func (v *violations) addNull(member string) {
+	if len(v.list) >= maxViolations {
+		return
+	}
 	v.list = append(v.list, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", member))
 }
 
 var tableNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 
-// tableName checks a TableName member (3..255, [a-zA-Z0-9_.-]+). Names given
-// as ARNs (maxLen 1024) are accepted where the model allows them.
+// tableName checks a TableName member (3..255, [a-zA-Z0-9_.-]+). Members
+// that also accept a table ARN go through API.tableArg, which calls this for
+// names.
 func (v *violations) tableName(name *string, member string) {
 	if name == nil {
 		v.addNull(member)
 		return
 	}
 	n := *name
+	// DynamoDB lists the pattern before the length constraints.
+	if !tableNamePattern.MatchString(n) {
+		v.add(n, member, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+	}
 	if len(n) < 3 {
 		v.add(n, member, "Member must have length greater than or equal to 3")
 	}
 	if len(n) > 255 {
 		v.add(n, member, "Member must have length less than or equal to 255")
-	}
-	if !tableNamePattern.MatchString(n) {
-		v.add(n, member, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 	}
 }
 

@@ -6,22 +6,38 @@
 package engine
 
 import (
-	"context"
 	"errors"
 	"time"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
 )
 
-// CONTRACT (being implemented): exported API used by the dynamodb layer.
-
 // Errors returned by the engine; the dynamodb layer maps them to AWS errors.
+// Errors that carry detail wrap one of these: test with errors.Is.
 var (
+	// ErrTableNotFound: no table of that name (or it was deleted meanwhile).
 	ErrTableNotFound = errors.New("engine: table not found")
-	ErrTableExists   = errors.New("engine: table already exists")
+	// ErrTableExists: CreateTable with a name already in use.
+	ErrTableExists = errors.New("engine: table already exists")
+	// ErrDeletionProtected: DeleteTable on a table with DeletionProtection.
+	ErrDeletionProtected = errors.New("engine: table has deletion protection enabled")
+	// ErrInvalidKey: a key (Mutate/GetItem key, QuerySpec hash or range
+	// values, ExclusiveStart) does not match the table's key schema: missing
+	// or extra attributes, or a wrong type.
+	ErrInvalidKey = errors.New("engine: key does not match the table's key schema")
+	// ErrKeyChanged: a MutateFunc returned an item whose key attributes are
+	// missing or differ from the Key being mutated.
+	ErrKeyChanged = errors.New("engine: mutation changed the item's key attributes")
+	// ErrDuplicateItem: MutateMany names the same item more than once.
+	ErrDuplicateItem = errors.New("engine: multiple mutations of one item")
+	// ErrTransactionCanceled: MutateMany wrote nothing because at least one
+	// Fn failed; the per-mutation errors say which.
+	ErrTransactionCanceled = errors.New("engine: mutations canceled")
+	// ErrInvalidSegment: ScanSpec with Segment outside [0, TotalSegments).
+	ErrInvalidSegment = errors.New("engine: invalid scan segment")
 )
 
-// KeyType is the scalar type of a key attribute: attr.KindS, KindN or KindB.
+// KeyAttr names a key attribute and its scalar type of a key attribute: attr.KindS, KindN or KindB.
 type KeyAttr struct {
 	Name string
 	Type attr.Kind
@@ -88,8 +104,10 @@ type TableStats struct {
 }
 
 // MutateFunc decides a single item's fate under its lock. old is nil when the
-// item does not exist. It returns the new item (nil deletes; returning old
-// unchanged is allowed) or an error that aborts the write and is returned as is.
+// item does not exist; it must not be modified (copy to change). It returns
+// the new item (nil deletes; returning old itself writes nothing, e.g. for a
+// condition check) or an error that aborts the write and is returned as is.
+// The new item must carry the same key attributes as the Key (ErrKeyChanged).
 type MutateFunc func(old attr.Item) (attr.Item, error)
 
 // Mutation is one item write of a multi-item atomic commit.
@@ -108,6 +126,8 @@ type MutationResult struct {
 // RangeOp is the sort key condition of a Query.
 type RangeOp int
 
+// Sort key conditions: RangeNone selects the whole partition; the others
+// compare the sort key with QuerySpec.Values (BEGINS_WITH on S and B only).
 const (
 	RangeNone RangeOp = iota
 	RangeEQ
@@ -137,5 +157,3 @@ type ScanSpec struct {
 
 // VisitFunc receives items in order; returning false stops the iteration.
 type VisitFunc func(item attr.Item) (bool, error)
-
-var _ = context.Background

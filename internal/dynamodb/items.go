@@ -1,0 +1,34 @@
+package dynamodb
+
+import (
+	"context"
+
+	"github.com/ebbtide/ebbtide/internal/engine"
+)
+
+// registerItemOps adds the item operations: single-item reads and writes,
+// Query, Scan and the two batch operations.
+func (a *API) registerItemOps() {
+	a.ops["PutItem"] = a.putItem
+	a.ops["GetItem"] = a.getItem
+	a.ops["UpdateItem"] = a.updateItem
+	a.ops["DeleteItem"] = a.deleteItem
+	a.ops["Query"] = a.query
+	a.ops["Scan"] = a.scan
+	a.ops["BatchGetItem"] = a.batchGetItem
+	a.ops["BatchWriteItem"] = a.batchWriteItem
+}
+
+// itemTable returns the table an item operation works on. Like DynamoDB, a
+// table that is still being created or is being deleted is reported as not
+// found to data-plane operations.
+func (a *API) itemTable(ctx context.Context, name string) (*engine.Table, error) {
+	t, err := a.table(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == engine.StatusCreating || t.Status == engine.StatusDeleting {
+		return nil, Dynamo("ResourceNotFoundException", "Requested resource not found")
+	}
+	return t, nil
+}

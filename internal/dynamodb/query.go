@@ -1,0 +1,94 @@
+package dynamodb
+
+import (
+	"context"
+
+	"github.com/ebbtide/ebbtide/internal/engine"
+)
+
+// query implements Query: one partition, an optional sort key range, read in
+// sort key order (or reverse) one page at a time.
+func (a *API) query(ctx context.Context, body []byte) (any, error) {
+	var in queryInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	in.constraints(&v)
+	v.legacyConditions("keyConditions", in.KeyConditions)
+	v.legacyConditions("queryFilter", in.QueryFilter)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkExpressionParams(
+		[]member{
+			{"ProjectionExpression", in.ProjectionExpression != nil},
+			{"FilterExpression", in.FilterExpression != nil},
+			{"KeyConditionExpression", in.KeyConditionExpression != nil},
+		},
+		[]member{
+			{"AttributesToGet", in.AttributesToGet != nil},
+			{"QueryFilter", in.QueryFilter != nil},
+			{"ConditionalOperator", in.ConditionalOperator != ""},
+			// KeyConditions may go with the other expressions, just not
+			// with KeyConditionExpression.
+			{"KeyConditions", in.KeyConditions != nil && in.KeyConditionExpression != nil},
+		},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues); err != nil {
+		return nil, err
+	}
+	if err := checkSelect(in.Select, in.ProjectionExpression, in.AttributesToGet, in.IndexName, true); err != nil {
+		return nil, err
+	}
+	if err := checkAttributesToGet(in.AttributesToGet); err != nil {
+		return nil, err
+	}
+	if in.KeyConditions == nil && in.KeyConditionExpression == nil {
+		return nil, Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	}
+	ectx, err := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	filter, proj, err := in.compileRead(ectx, "QueryFilter", in.QueryFilter)
+	if err != nil {
+		return nil, err
+	}
+	esk, err := in.startKey()
+	if err != nil {
+		return nil, err
+	}
+
+	t, err := a.itemTable(ctx, *in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.checkIndex(); err != nil {
+		return nil, err
+	}
+	kc, err := in.keyCondition(ectx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFilterKeys(t, in.QueryFilter); err != nil {
+		return nil, err
+	}
+	if err := checkQueryStartKey(t, esk, kc); err != nil {
+		return nil, err
+	}
+	p := &pager{table: t, filter: filter, proj: proj, count: in.Select == "COUNT"}
+	if in.Limit != nil {
+		p.limit = *in.Limit
+	}
+	spec := engine.QuerySpec{
+		Hash:           kc.HashValue,
+		Op:             rangeOps[kc.RangeOp],
+		Values:         kc.RangeValues,
+		Forward:        in.ScanIndexForward == nil || *in.ScanIndexForward,
+		ExclusiveStart: esk,
+	}
+	if err := a.eng.Query(ctx, t.Name, spec, p.visit); err != nil {
+		return nil, err
+	}
+	return p.result(in.ReturnConsumedCapacity, in.ConsistentRead), nil
+}

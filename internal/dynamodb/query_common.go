@@ -1,0 +1,57 @@
+package dynamodb
+
+import (
+	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/expr"
+)
+
+// constraints records the Coral constraint violations of the members Query
+// and Scan share.
+func (r *readCommon) constraints(v *violations) {
+	v.enum(r.Select, "select", "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
+	if r.IndexName != nil {
+		v.tableName(r.IndexName, "indexName") // same length and pattern rules
+	}
+	v.returnConsumedCapacity(r.ReturnConsumedCapacity)
+	v.tableName(r.TableName, "tableName")
+	v.conditionalOperator(r.ConditionalOperator)
+	v.attributesToGet("attributesToGet", r.AttributesToGet)
+	if r.Limit != nil && *r.Limit < 1 {
+		v.add(*r.Limit, "limit", "Member must have value greater than or equal to 1")
+	}
+}
+
+// compileRead parses the filter (FilterExpression, or the legacy QueryFilter /
+// ScanFilter named what) and the projection, in DynamoDB's order.
+func (r *readCommon) compileRead(ectx *expr.Context, what string, legacy map[string]expr.LegacyCondition) (*expr.Condition, *expr.Projection, error) {
+	var filter *expr.Condition
+	var err error
+	switch {
+	case r.FilterExpression != nil:
+		filter, err = ectx.ParseCondition("FilterExpression", *r.FilterExpression)
+	case len(legacy) > 0:
+		filter, err = expr.FromFilter(what, legacy, r.ConditionalOperator)
+	}
+	if err != nil {
+		return nil, nil, exprError(err)
+	}
+	proj, err := compileProjection(ectx, r.ProjectionExpression, r.AttributesToGet)
+	if err != nil {
+		return nil, nil, err
+	}
+	return filter, proj, nil
+}
+
+// startKey decodes ExclusiveStartKey; invalid values are reported as an
+// invalid starting key.
+func (r *readCommon) startKey() (attr.Item, error) {
+	return decodeAttrItem(r.ExclusiveStartKey, "The provided starting key is invalid: ")
+}
+
+// checkIndex rejects IndexName: tables have no secondary indexes yet.
+func (r *readCommon) checkIndex() error {
+	if r.IndexName != nil {
+		return Validation("The table does not have the specified index: %s", *r.IndexName)
+	}
+	return nil
+}

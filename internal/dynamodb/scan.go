@@ -1,0 +1,96 @@
+package dynamodb
+
+import (
+	"context"
+
+	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/engine"
+)
+
+// scan implements Scan: the whole table, or one segment of a parallel scan,
+// in storage order one page at a time.
+func (a *API) scan(ctx context.Context, body []byte) (any, error) {
+	var in scanInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	in.constraints(&v)
+	v.legacyConditions("scanFilter", in.ScanFilter)
+	in.segmentConstraints(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkExpressionParams(
+		[]member{
+			{"ProjectionExpression", in.ProjectionExpression != nil},
+			{"FilterExpression", in.FilterExpression != nil},
+		},
+		[]member{
+			{"AttributesToGet", in.AttributesToGet != nil},
+			{"ScanFilter", in.ScanFilter != nil},
+			{"ConditionalOperator", in.ConditionalOperator != ""},
+		},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues); err != nil {
+		return nil, err
+	}
+	if err := checkSelect(in.Select, in.ProjectionExpression, in.AttributesToGet, in.IndexName, false); err != nil {
+		return nil, err
+	}
+	if err := checkAttributesToGet(in.AttributesToGet); err != nil {
+		return nil, err
+	}
+	esk, err := in.startKey()
+	if err != nil {
+		return nil, err
+	}
+	if err := in.checkSegments(); err != nil {
+		return nil, err
+	}
+	ectx, err := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	filter, proj, err := in.compileRead(ectx, "ScanFilter", in.ScanFilter)
+	if err != nil {
+		return nil, err
+	}
+	if err := ectx.CheckUnused(); err != nil {
+		return nil, exprError(err)
+	}
+
+	t, err := a.itemTable(ctx, *in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.checkIndex(); err != nil {
+		return nil, err
+	}
+	if err := checkScanStartKey(t, esk); err != nil {
+		return nil, err
+	}
+	p := &pager{table: t, filter: filter, proj: proj, count: in.Select == "COUNT"}
+	if in.Limit != nil {
+		p.limit = *in.Limit
+	}
+	spec := engine.ScanSpec{ExclusiveStart: esk}
+	if in.TotalSegments != nil {
+		spec.Segment, spec.TotalSegments = *in.Segment, *in.TotalSegments
+	}
+	if err := a.eng.Scan(ctx, t.Name, spec, p.visit); err != nil {
+		return nil, err
+	}
+	return p.result(in.ReturnConsumedCapacity, in.ConsistentRead), nil
+}
+
+// checkScanStartKey validates a Scan's ExclusiveStartKey: the table's full
+// primary key, reported as an invalid starting key.
+func checkScanStartKey(t *engine.Table, esk attr.Item) error {
+	if esk == nil {
+		return nil
+	}
+	if err := checkKey(t, esk); err != nil {
+		return Validation("The provided starting key is invalid: %s", err.(*Error).Message)
+	}
+	return nil
+}

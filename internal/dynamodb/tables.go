@@ -1,0 +1,157 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/ebbtide/ebbtide/internal/engine"
+)
+
+// registerTableOps adds the control-plane operations: tables, tags, limits
+// and endpoints.
+func (a *API) registerTableOps() {
+	a.ops["CreateTable"] = a.createTable
+	a.ops["DescribeTable"] = a.describeTable
+	a.ops["ListTables"] = a.listTables
+	a.ops["UpdateTable"] = a.updateTable
+	a.ops["DeleteTable"] = a.deleteTable
+	a.ops["TagResource"] = a.tagResource
+	a.ops["UntagResource"] = a.untagResource
+	a.ops["ListTagsOfResource"] = a.listTagsOfResource
+	a.ops["DescribeLimits"] = a.describeLimits
+	a.ops["DescribeEndpoints"] = a.describeEndpoints
+}
+
+// TableNameInput is the request of DescribeTable and DeleteTable.
+type TableNameInput struct {
+	TableName *string `json:"TableName"`
+}
+
+// DescribeTableOutput is the DescribeTable response.
+type DescribeTableOutput struct {
+	Table TableDescription `json:"Table"`
+}
+
+// DeleteTableOutput is the DeleteTable response.
+type DeleteTableOutput struct {
+	TableDescription TableDescription `json:"TableDescription"`
+}
+
+// tableNameArg decodes a request whose only member is TableName and returns
+// the table name.
+func (a *API) tableNameArg(body []byte) (string, error) {
+	var in TableNameInput
+	if err := decode(body, &in); err != nil {
+		return "", err
+	}
+	if err := requireTableName(in.TableName); err != nil {
+		return "", err
+	}
+	var v violations
+	name, later := a.tableArg(&v, "tableName", *in.TableName)
+	if err := v.err(); err != nil {
+		return "", err
+	}
+	return name, later
+}
+
+// describeTable implements DescribeTable.
+func (a *API) describeTable(ctx context.Context, body []byte) (any, error) {
+	name, err := a.tableNameArg(body)
+	if err != nil {
+		return nil, err
+	}
+	t, stats, err := a.describe(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return DescribeTableOutput{Table: tableDescription(t, stats)}, nil
+}
+
+// deleteTable implements DeleteTable: refused while the table is being
+// created or is protected against deletion; the response describes the table
+// as DELETING, and afterwards the table is gone.
+func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
+	name, err := a.tableNameArg(body)
+	if err != nil {
+		return nil, err
+	}
+	t, stats, err := a.describe(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case t.Status == statusCreating:
+		return nil, tableBeingCreated(name)
+	case t.DeletionProtection:
+		return nil, Validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+	}
+	deleted, err := a.eng.DeleteTable(ctx, name)
+	if errors.Is(err, engine.ErrTableNotFound) {
+		return nil, tableNotFound(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return DeleteTableOutput{TableDescription: tableDescription(deleted, stats)}, nil
+}
+
+// ListTablesInput is the ListTables request.
+type ListTablesInput struct {
+	ExclusiveStartTableName *string `json:"ExclusiveStartTableName"`
+	Limit                   *int32  `json:"Limit"`
+}
+
+// ListTablesOutput is the ListTables response. TableNames is always present,
+// empty when there are no tables.
+type ListTablesOutput struct {
+	TableNames             []string `json:"TableNames"`
+	LastEvaluatedTableName string   `json:"LastEvaluatedTableName,omitempty"`
+}
+
+// maxListTables is ListTables' default and largest Limit.
+const maxListTables = 100
+
+// listTables implements ListTables: names in ascending order after
+// ExclusiveStartTableName, at most Limit of them, with LastEvaluatedTableName
+// set only when more remain.
+func (a *API) listTables(ctx context.Context, body []byte) (any, error) {
+	var in ListTablesInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	limit := maxListTables
+	if in.Limit != nil {
+		switch {
+		case *in.Limit < 1:
+			v.add(*in.Limit, "limit", "Member must have value greater than or equal to 1")
+		case *in.Limit > maxListTables:
+			v.add(*in.Limit, "limit", "Member must have value less than or equal to 100")
+		default:
+			limit = int(*in.Limit)
+		}
+	}
+	if in.ExclusiveStartTableName != nil {
+		v.tableName(in.ExclusiveStartTableName, "exclusiveStartTableName")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	names, err := a.eng.ListTables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.ExclusiveStartTableName != nil {
+		start := *in.ExclusiveStartTableName
+		names = names[sort.Search(len(names), func(i int) bool { return names[i] > start }):]
+	}
+	out := ListTablesOutput{TableNames: []string{}}
+	if len(names) > limit {
+		names = names[:limit]
+		out.LastEvaluatedTableName = names[limit-1]
+	}
+	out.TableNames = append(out.TableNames, names...)
+	return out, nil
+}

@@ -1,0 +1,119 @@
+// Package server is Ebbtide's HTTP front door: one listener that routes each
+// request by protocol (DynamoDB's awsJson1_0 today), assigns request ids,
+// authenticates, caps body sizes, checksums responses and encodes errors the
+// way AWS does. It also answers the health probes.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ebbtide/ebbtide/internal/dynamodb"
+	"github.com/ebbtide/ebbtide/internal/engine"
+)
+
+// Config is everything needed to run a server. Zero values get defaults.
+type Config struct {
+	Addr      string // listen address, default ":8000"
+	DataDir   string // default "./ebbtide-data"
+	Region    string // default "us-east-1"
+	AccountID string // default "000000000000"
+	Logger    *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.Addr == "" {
+		c.Addr = ":8000"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "ebbtide-data"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.AccountID == "" {
+		c.AccountID = "000000000000"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Server owns the storage engine and the HTTP handler.
+type Server struct {
+	cfg     Config
+	eng     *engine.Engine
+	handler http.Handler
+	http    *http.Server
+	ln      net.Listener
+}
+
+// New opens the data directory and builds the handler; it does not listen yet.
+func New(cfg Config) (*Server, error) {
+	cfg.defaults()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	eng, err := engine.Open(engine.Options{
+		Dir:       filepath.Join(cfg.DataDir, "db"),
+		Region:    cfg.Region,
+		AccountID: cfg.AccountID,
+		Logger:    cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	api := dynamodb.New(eng, dynamodb.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger})
+	s := &Server{cfg: cfg, eng: eng}
+	s.handler = newRouter(cfg, api)
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler (for tests that run their own listener).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Listen binds the configured address. Addr reports the bound address after.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the address the server listens on (after Listen).
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve serves HTTP on the bound listener until Shutdown.
+func (s *Server) Serve() error {
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       5 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	s.cfg.Logger.Info("ebbtide listening", "addr", s.ln.Addr().String(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region)
+	err := s.http.Serve(s.ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, waits for in-flight ones (bounded by
+// ctx) and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	if s.http != nil {
+		err = s.http.Shutdown(ctx)
+	}
+	return errors.Join(err, s.eng.Close())
+}

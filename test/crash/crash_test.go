@@ -1,0 +1,536 @@
+// Package crash is a crash-consistency test of the real server binary:
+// concurrent writers, kill -9 at a random moment while writes are in flight,
+// restart on the same data directory, and check that every acknowledged write
+// survived with exactly its acknowledged value.
+package crash
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+var (
+	seedFlag   = flag.Uint64("crash.seed", 0, "random seed for the crash test (0: time-based; the seed is logged)")
+	roundsFlag = flag.Int("crash.rounds", 3, "number of kill -9 rounds")
+)
+
+// serverBin is the ebbtide binary built once by TestMain.
+var serverBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "ebbtide-crash-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	serverBin = filepath.Join(dir, "ebbtide")
+	build := exec.Command("go", "build", "-o", serverBin, "github.com/ebbtide/ebbtide/cmd/ebbtide")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building cmd/ebbtide: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// ------------------------------------------------------------------ server
+
+type server struct {
+	t        testing.TB
+	cmd      *exec.Cmd
+	endpoint string
+	logPath  string
+	done     chan struct{} // closed when the process has exited
+	waitErr  error
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startServer starts `ebbtide serve` on a free loopback port and waits for
+// /healthz to answer 200.
+func startServer(t testing.TB, dataDir, logPath string) *server {
+	t.Helper()
+	port := freePort(t)
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(logf, "\n===== start on port %d at %s =====\n", port, time.Now().Format(time.RFC3339Nano))
+	cmd := exec.Command(serverBin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data-dir", dataDir)
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		t.Fatalf("starting server: %v", err)
+	}
+	s := &server{t: t, cmd: cmd, endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), logPath: logPath, done: make(chan struct{})}
+	go func() {
+		s.waitErr = cmd.Wait()
+		logf.Close()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-s.done
+		}
+	})
+
+	hc := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case <-s.done:
+			t.Fatalf("server exited before becoming ready (%v); log:\n%s", s.waitErr, s.logTail())
+		default:
+		}
+		resp, err := hc.Get(s.endpoint + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready after 60s; log:\n%s", s.logTail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *server) kill9() {
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		s.t.Fatalf("kill -9: %v", err)
+	}
+	<-s.done
+}
+
+// stop shuts the server down with SIGTERM and returns its exit error.
+func (s *server) stop() error {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		return s.waitErr
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		return errors.New("server did not exit within 30s of SIGTERM")
+	}
+}
+
+func (s *server) logTail() string {
+	b, _ := os.ReadFile(s.logPath)
+	lines := strings.Split(string(b), "\n")
+	if len(lines) > 60 {
+		lines = lines[len(lines)-60:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func newClient(endpoint string, conns int) *dynamodb.Client {
+	tr := &http.Transport{
+		MaxIdleConns:        conns * 2,
+		MaxIdleConnsPerHost: conns * 2,
+		IdleConnTimeout:     30 * time.Second,
+		DialContext:         (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+	}
+	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("crash", "crash", ""),
+		HTTPClient:   &http.Client{Transport: tr, Timeout: 15 * time.Second},
+		// No retries: a retried non-idempotent write (ADD) would make the
+		// oracle wrong, and every error must be seen as such.
+		Retryer: aws.NopRetryer{},
+	})
+}
+
+// ------------------------------------------------------------------- model
+
+// state is the full content of one item as the oracle knows it.
+type state struct {
+	exists bool
+	seq    int64  // "seq" attribute: per-key sequence number of the write that produced it
+	cnt    int64  // "cnt" attribute
+	val    string // "val" attribute ("" = absent)
+}
+
+func (s state) String() string {
+	if !s.exists {
+		return "<absent>"
+	}
+	v := s.val
+	if len(v) > 24 {
+		v = fmt.Sprintf("%s…(%d bytes)", v[:24], len(v))
+	}
+	return fmt.Sprintf("{seq=%d cnt=%d val=%q}", s.seq, s.cnt, v)
+}
+
+type key struct {
+	pk, sk string
+	cur    state
+	// Set when the last operation on the key was not acknowledged: after
+	// restart the item may be in either state. The key is not written again
+	// until the ambiguity is resolved by reading it back.
+	uncertain bool
+	alt       state // the state had the unacknowledged write been applied
+	nextSeq   int64
+	lastOp    string
+}
+
+func (k *key) av() map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: k.pk},
+		"sk": &types.AttributeValueMemberS{Value: k.sk},
+	}
+}
+
+// payload is deterministic in (key, seq), with a size varying up to ~3 KB.
+func payload(k *key, seq int64) string {
+	head := fmt.Sprintf("%s/%s#%d:", k.pk, k.sk, seq)
+	n := int((seq*7919 + int64(len(k.pk))*31) % 3000)
+	return head + strings.Repeat(string(rune('a'+seq%26)), n)
+}
+
+func parseState(item map[string]types.AttributeValue) (state, error) {
+	if len(item) == 0 {
+		return state{}, nil
+	}
+	st := state{exists: true}
+	for name, v := range item {
+		switch name {
+		case "pk", "sk":
+		case "seq", "cnt":
+			n, ok := v.(*types.AttributeValueMemberN)
+			if !ok {
+				return st, fmt.Errorf("attribute %s is %T, want N", name, v)
+			}
+			x, err := strconv.ParseInt(n.Value, 10, 64)
+			if err != nil {
+				return st, fmt.Errorf("attribute %s = %q: %v", name, n.Value, err)
+			}
+			if name == "seq" {
+				st.seq = x
+			} else {
+				st.cnt = x
+			}
+		case "val":
+			s, ok := v.(*types.AttributeValueMemberS)
+			if !ok {
+				return st, fmt.Errorf("attribute val is %T, want S", v)
+			}
+			st.val = s.Value
+		default:
+			return st, fmt.Errorf("unexpected attribute %q", name)
+		}
+	}
+	return st, nil
+}
+
+// ------------------------------------------------------------------- test
+
+const (
+	tableName     = "crash"
+	writers       = 8
+	keysPerWriter = 48
+)
+
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	seed := *seedFlag
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (rerun with -crash.seed=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+
+	dataDir := filepath.Join(t.TempDir(), "data")
+	logPath := filepath.Join(t.TempDir(), "server.log")
+	defer func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			lines := strings.Split(string(b), "\n")
+			if len(lines) > 80 {
+				lines = lines[len(lines)-80:]
+			}
+			t.Logf("server log (tail):\n%s", strings.Join(lines, "\n"))
+		}
+	}()
+
+	// Every writer owns a disjoint set of keys, so each key sees one
+	// operation at a time and the oracle is exact.
+	owned := make([][]*key, writers)
+	var all []*key
+	for w := range writers {
+		for i := range keysPerWriter {
+			k := &key{pk: fmt.Sprintf("w%d-p%02d", w, i/4), sk: fmt.Sprintf("s%d", i%4), nextSeq: 1}
+			owned[w] = append(owned[w], k)
+			all = append(all, k)
+		}
+	}
+
+	srv := startServer(t, dataDir, logPath)
+	createTable(t, newClient(srv.endpoint, 1))
+
+	for round := 1; round <= *roundsFlag; round++ {
+		db := newClient(srv.endpoint, writers)
+		var (
+			killed    atomic.Bool
+			acked     atomic.Int64
+			uncertain atomic.Int64
+			preKill   = make(chan error, 64)
+		)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			wr := rand.New(rand.NewPCG(seed, uint64(round*1000+w)))
+			go func() {
+				defer wg.Done()
+				writer(ctx, db, owned[w], wr, &killed, &acked, &uncertain, preKill)
+			}()
+		}
+
+		// Kill at a random moment: after a random number of acknowledged
+		// writes (so the store is not empty and writers are mid-stream).
+		target := int64(150 + rng.IntN(600))
+		deadline := time.Now().Add(45 * time.Second)
+		for acked.Load() < target && time.Now().Before(deadline) && len(preKill) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
+		killed.Store(true)
+		srv.kill9()
+		cancel()
+		wg.Wait()
+		close(preKill)
+		n := 0
+		for err := range preKill {
+			if n++; n <= 5 {
+				t.Errorf("round %d: write failed while the server was up: %v", round, err)
+			}
+		}
+		if acked.Load() < target {
+			t.Fatalf("round %d: only %d writes acknowledged (wanted %d before the kill)", round, acked.Load(), target)
+		}
+		t.Logf("round %d: kill -9 after %d acknowledged writes; %d writes unacknowledged (in flight or after the kill)", round, acked.Load(), uncertain.Load())
+
+		srv = startServer(t, dataDir, logPath)
+		verify(t, fmt.Sprintf("after kill -9 #%d", round), newClient(srv.endpoint, 4), all)
+		if t.Failed() {
+			return
+		}
+	}
+
+	// A graceful shutdown must keep everything too, and exit cleanly.
+	if err := srv.stop(); err != nil {
+		t.Errorf("server exit after SIGTERM: %v (want exit status 0)", err)
+	}
+	srv = startServer(t, dataDir, logPath)
+	verify(t, "after SIGTERM and restart", newClient(srv.endpoint, 4), all)
+	_ = srv.stop()
+}
+
+func createTable(t *testing.T, db *dynamodb.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String(tableName),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+		BillingMode: types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	for {
+		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(tableName)})
+		if err != nil {
+			t.Fatalf("DescribeTable: %v", err)
+		}
+		if out.Table.TableStatus == types.TableStatusActive {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// writer runs random writes on its own keys until ctx ends. A write that
+// returns without error is acknowledged and becomes the key's state; one
+// that fails leaves the key uncertain (before or after) and frozen.
+func writer(ctx context.Context, db *dynamodb.Client, keys []*key, r *rand.Rand,
+	killed *atomic.Bool, acked, uncertain *atomic.Int64, preKill chan<- error) {
+	for ctx.Err() == nil {
+		// Pick a key that is not frozen.
+		var k *key
+		for range 8 {
+			if c := keys[r.IntN(len(keys))]; !c.uncertain {
+				k = c
+				break
+			}
+		}
+		if k == nil {
+			for _, c := range keys {
+				if !c.uncertain {
+					k = c
+					break
+				}
+			}
+			if k == nil {
+				return
+			}
+		}
+		seq := k.nextSeq
+		k.nextSeq++
+		before := k.cur
+		var after state
+		var err error
+		switch p := r.IntN(10); {
+		case p < 4: // PutItem: the whole item is replaced
+			after = state{exists: true, seq: seq, cnt: 0, val: payload(k, seq)}
+			item := k.av()
+			item["seq"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(seq, 10)}
+			item["cnt"] = &types.AttributeValueMemberN{Value: "0"}
+			item["val"] = &types.AttributeValueMemberS{Value: after.val}
+			k.lastOp = fmt.Sprintf("PutItem seq=%d", seq)
+			_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tableName), Item: item})
+		case p < 8: // UpdateItem: SET seq, ADD cnt 1 (creates the item if absent)
+			after = state{exists: true, seq: seq, cnt: 1}
+			if before.exists {
+				after.cnt = before.cnt + 1
+				after.val = before.val
+			}
+			k.lastOp = fmt.Sprintf("UpdateItem SET seq=%d ADD cnt 1", seq)
+			_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+				TableName:        aws.String(tableName),
+				Key:              k.av(),
+				UpdateExpression: aws.String("SET seq = :s ADD cnt :one"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":s":   &types.AttributeValueMemberN{Value: strconv.FormatInt(seq, 10)},
+					":one": &types.AttributeValueMemberN{Value: "1"},
+				},
+			})
+		default: // DeleteItem
+			after = state{}
+			k.lastOp = fmt.Sprintf("DeleteItem (seq %d)", seq)
+			_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(tableName), Key: k.av()})
+		}
+		if err == nil {
+			k.cur = after
+			acked.Add(1)
+			continue
+		}
+		if !killed.Load() {
+			select {
+			case preKill <- fmt.Errorf("%s on %s/%s: %w", k.lastOp, k.pk, k.sk, err):
+			default:
+			}
+		}
+		k.uncertain = true
+		k.alt = after
+		uncertain.Add(1)
+	}
+}
+
+// verify reads every key back and checks it against the oracle, then checks
+// with a Scan that the table holds no other item. Uncertain keys are
+// resolved to what was read (which must be one of their two states).
+func verify(t *testing.T, when string, db *dynamodb.Client, keys []*key) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	bad := 0
+	present := 0
+	resolved := map[string]int{}
+	for _, k := range keys {
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tableName), Key: k.av(), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatalf("%s: GetItem %s/%s: %v", when, k.pk, k.sk, err)
+		}
+		got, perr := parseState(out.Item)
+		switch {
+		case perr != nil:
+			bad++
+			t.Errorf("%s: key %s/%s: malformed item: %v (%v)", when, k.pk, k.sk, perr, out.Item)
+		case !k.uncertain && got != k.cur:
+			bad++
+			t.Errorf("%s: key %s/%s: got %v, want the acknowledged state %v (last op: %s)", when, k.pk, k.sk, got, k.cur, k.lastOp)
+		case k.uncertain && got != k.cur && got != k.alt:
+			bad++
+			t.Errorf("%s: key %s/%s: got %v, want %v (before the unacknowledged %s) or %v (after it)", when, k.pk, k.sk, got, k.cur, k.lastOp, k.alt)
+		case k.uncertain && got == k.cur && got == k.alt:
+			resolved["either"]++
+		case k.uncertain && got == k.alt:
+			resolved["applied"]++
+		case k.uncertain:
+			resolved["not applied"]++
+		}
+		if perr == nil {
+			k.cur = got
+		}
+		k.uncertain = false
+		if got.exists {
+			present++
+		}
+		if bad > 10 {
+			t.Fatalf("%s: too many mismatches", when)
+		}
+	}
+
+	// No item may exist that the oracle does not know of.
+	var scanned int
+	var start map[string]types.AttributeValue
+	for {
+		out, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(tableName), ExclusiveStartKey: start, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatalf("%s: Scan: %v", when, err)
+		}
+		scanned += len(out.Items)
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		start = out.LastEvaluatedKey
+	}
+	if scanned != present {
+		t.Errorf("%s: Scan returned %d items, the oracle has %d", when, scanned, present)
+	}
+	t.Logf("%s: %d keys checked, %d items present; unacknowledged writes resolved: %v", when, len(keys), present, resolved)
+}

@@ -346,3 +346,19 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestNSConstructor(t *testing.T) {
+	v, err := NS("1.0", "2e1")
+	if err != nil || v.Kind != KindNS || len(v.Strs) != 2 || v.Strs[0] != "1" || v.Strs[1] != "20" {
+		t.Errorf("NS(1.0, 2e1) = %+v, %v", v, err)
+	}
+	if _, err := NS("1", "1.00"); err == nil || err.Error() != "Input collection contains duplicates" {
+		t.Errorf("NS duplicates: %v", err)
+	}
+	if _, err := NS(); err == nil || err.Error() != "One or more parameter values were invalid: An number set  may not be empty" {
+		t.Errorf("NS empty: %v", err)
+	}
+	if _, err := NS("x"); err == nil {
+		t.Error("NS(x) succeeded")
+	}
+}

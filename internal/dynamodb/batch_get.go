@@ -66,7 +66,7 @@ func (a *API) batchGetItem(ctx context.Context, body []byte) (any, error) {
 		tables = append(tables, bt)
 	}
 	for _, bt := range tables {
-		t, err := a.itemTable(ctx, bt.name)
+		t, err := a.batchTable(ctx, bt.name)
 		if err != nil {
 			return nil, err
 		}

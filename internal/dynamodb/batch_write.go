@@ -40,8 +40,9 @@ func (a *API) batchWriteItem(ctx context.Context, body []byte) (any, error) {
 	}
 
 	var muts []engine.Mutation
+	var keys []string // the RequestItems key of each mutation
 	for _, n := range names {
-		t, err := a.itemTable(ctx, n)
+		t, err := a.batchTable(ctx, n)
 		if err != nil {
 			return nil, err
 		}
@@ -50,6 +51,9 @@ func (a *API) batchWriteItem(ctx context.Context, body []byte) (any, error) {
 			return nil, err
 		}
 		muts = append(muts, tm...)
+		for range tm {
+			keys = append(keys, n)
+		}
 	}
 	results, errs, err := a.eng.MutateMany(ctx, muts)
 	if err != nil {
@@ -60,7 +64,7 @@ func (a *API) batchWriteItem(ctx context.Context, body []byte) (any, error) {
 		if errs != nil && errs[i] != nil {
 			return nil, errs[i]
 		}
-		tally[muts[i].Table] += writeUnits(res.Old, res.New)
+		tally[keys[i]] += writeUnits(res.Old, res.New)
 	}
 	return &batchWriteItemOutput{
 		UnprocessedItems: map[string][]writeRequest{},

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
@@ -31,4 +32,21 @@ func (a *API) itemTable(ctx context.Context, name string) (*engine.Table, error)
 		return nil, Dynamo("ResourceNotFoundException", "Requested resource not found")
 	}
 	return t, nil
+}
+
+// tableRef checks a TableName member of the TableArn shape (a table name, or
+// the table's ARN), recording Coral violations in v. It returns the name to
+// look the table up by, and an error to report once v holds no violation
+// (an ARN DynamoDB rejects). An ARN of another account's table resolves to
+// itself, which names no table here, so the lookup reports it not found.
+func (a *API) tableRef(v *violations, member string, in *string) (string, error) {
+	if in == nil {
+		v.addNull(member)
+		return "", nil
+	}
+	name, later := a.tableArg(v, member, *in)
+	if e, ok := later.(*Error); ok && strings.HasSuffix(e.Type, "#ResourceNotFoundException") {
+		return *in, nil
+	}
+	return name, later
 }

@@ -14,13 +14,16 @@ func (a *API) deleteItem(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	var v violations
-	v.tableName(in.TableName, "tableName")
+	name, later := a.tableRef(&v, "tableName", in.TableName)
 	if in.Key == nil {
 		v.addNull("key")
 	}
 	in.constraints(&v)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if later != nil {
+		return nil, later
 	}
 	if err := in.checkExpressionParams(nil, nil); err != nil {
 		return nil, err
@@ -37,7 +40,7 @@ func (a *API) deleteItem(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 
-	t, err := a.itemTable(ctx, *in.TableName)
+	t, err := a.itemTable(ctx, name)
 	if err != nil {
 		return nil, err
 	}

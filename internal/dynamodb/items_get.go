@@ -14,12 +14,15 @@ func (a *API) getItem(ctx context.Context, body []byte) (any, error) {
 	var v violations
 	v.returnConsumedCapacity(in.ReturnConsumedCapacity)
 	v.attributesToGet("attributesToGet", in.AttributesToGet)
-	v.tableName(in.TableName, "tableName")
+	name, later := a.tableRef(&v, "tableName", in.TableName)
 	if in.Key == nil {
 		v.addNull("key")
 	}
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if later != nil {
+		return nil, later
 	}
 	if err := checkExpressionParams(
 		[]member{{"ProjectionExpression", in.ProjectionExpression != nil}},
@@ -42,7 +45,7 @@ func (a *API) getItem(ctx context.Context, body []byte) (any, error) {
 		return nil, exprError(err)
 	}
 
-	t, err := a.itemTable(ctx, *in.TableName)
+	t, err := a.itemTable(ctx, name)
 	if err != nil {
 		return nil, err
 	}

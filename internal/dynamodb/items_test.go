@@ -149,3 +149,23 @@ func TestReadCapacity(t *testing.T) {
 		jsonEqual(t, mustJSON(t, got["ConsumedCapacity"]), `{"TableName":"hash","CapacityUnits":`+c.want+`}`)
 	}
 }
+
+func TestTableARNs(t *testing.T) {
+	e := newItemEnv(t)
+	arn := "arn:aws:dynamodb:us-east-1:000000000000:table/hash"
+	e.expect("PutItem", `{"TableName":"`+arn+`","Item":{"pk":{"S":"a"}},"ReturnConsumedCapacity":"TOTAL"}`,
+		`{"ConsumedCapacity":{"TableName":"hash","CapacityUnits":1}}`)
+	e.expect("GetItem", `{"TableName":"`+arn+`","Key":{"pk":{"S":"a"}}}`, `{"Item":{"pk":{"S":"a"}}}`)
+	e.expect("Query", `{"TableName":"`+arn+`","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"Select":"COUNT"}`,
+		`{"Count":1,"ScannedCount":1}`)
+	e.expect("BatchGetItem", `{"RequestItems":{"`+arn+`":{"Keys":[{"pk":{"S":"a"}}]}}}`,
+		`{"Responses":{"`+arn+`":[{"pk":{"S":"a"}}]},"UnprocessedKeys":{}}`)
+	e.expect("BatchWriteItem", `{"RequestItems":{"`+arn+`":[{"DeleteRequest":{"Key":{"pk":{"S":"a"}}}}]},"ReturnConsumedCapacity":"TOTAL"}`,
+		`{"UnprocessedItems":{},"ConsumedCapacity":[{"TableName":"`+arn+`","CapacityUnits":1}]}`)
+	runItemValidationCases(t, e, []itemValidationCase{
+		{"other account", "GetItem", `{"TableName":"arn:aws:dynamodb:us-east-1:111111111111:table/hash","Key":{"pk":{"S":"a"}}}`,
+			"ResourceNotFoundException", "Requested resource not found"},
+		{"other region", "Scan", `{"TableName":"arn:aws:dynamodb:eu-west-1:000000000000:table/hash"}`, "",
+			"1 validation error detected: Invalid AWS region in 'arn:aws:dynamodb:eu-west-1:000000000000:table/hash'"},
+	})
+}

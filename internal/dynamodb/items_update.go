@@ -17,13 +17,16 @@ func (a *API) updateItem(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	var v violations
-	v.tableName(in.TableName, "tableName")
+	name, later := a.tableRef(&v, "tableName", in.TableName)
 	if in.Key == nil {
 		v.addNull("key")
 	}
 	in.constraints(&v)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if later != nil {
+		return nil, later
 	}
 	if err := in.checkExpressionParams(
 		[]member{{"UpdateExpression", in.UpdateExpression != nil}},
@@ -43,7 +46,7 @@ func (a *API) updateItem(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 
-	t, err := a.itemTable(ctx, *in.TableName)
+	t, err := a.itemTable(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,15 @@ func (a *API) query(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	var v violations
+	name, later := a.tableRef(&v, "tableName", in.TableName)
 	in.constraints(&v)
 	v.legacyConditions("keyConditions", in.KeyConditions)
 	v.legacyConditions("queryFilter", in.QueryFilter)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if later != nil {
+		return nil, later
 	}
 	if err := checkExpressionParams(
 		[]member{
@@ -59,7 +63,7 @@ func (a *API) query(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 
-	t, err := a.itemTable(ctx, *in.TableName)
+	t, err := a.itemTable(ctx, name)
 	if err != nil {
 		return nil, err
 	}

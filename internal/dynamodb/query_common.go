@@ -6,14 +6,13 @@ import (
 )
 
 // constraints records the Coral constraint violations of the members Query
-// and Scan share.
+// and Scan share (TableName apart: see API.tableRef).
 func (r *readCommon) constraints(v *violations) {
 	v.enum(r.Select, "select", "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
 	if r.IndexName != nil {
 		v.tableName(r.IndexName, "indexName") // same length and pattern rules
 	}
 	v.returnConsumedCapacity(r.ReturnConsumedCapacity)
-	v.tableName(r.TableName, "tableName")
 	v.conditionalOperator(r.ConditionalOperator)
 	v.attributesToGet("attributesToGet", r.AttributesToGet)
 	if r.Limit != nil && *r.Limit < 1 {

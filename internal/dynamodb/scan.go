@@ -15,11 +15,15 @@ func (a *API) scan(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	var v violations
+	name, later := a.tableRef(&v, "tableName", in.TableName)
 	in.constraints(&v)
 	v.legacyConditions("scanFilter", in.ScanFilter)
 	in.segmentConstraints(&v)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if later != nil {
+		return nil, later
 	}
 	if err := checkExpressionParams(
 		[]member{
@@ -59,7 +63,7 @@ func (a *API) scan(ctx context.Context, body []byte) (any, error) {
 		return nil, exprError(err)
 	}
 
-	t, err := a.itemTable(ctx, *in.TableName)
+	t, err := a.itemTable(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ var (
 	ErrInvalidSegment = errors.New("engine: invalid scan segment")
 )
 
-// KeyAttr names a key attribute and its scalar type of a key attribute: attr.KindS, KindN or KindB.
+// KeyAttr names a key attribute and its scalar type: attr.KindS, KindN or KindB.
 type KeyAttr struct {
 	Name string
 	Type attr.Kind
@@ -108,6 +108,7 @@ type TableStats struct {
 // the new item (nil deletes; returning old itself writes nothing, e.g. for a
 // condition check) or an error that aborts the write and is returned as is.
 // The new item must carry the same key attributes as the Key (ErrKeyChanged).
+// It runs under engine locks: it must be quick and must not call the Engine.
 type MutateFunc func(old attr.Item) (attr.Item, error)
 
 // Mutation is one item write of a multi-item atomic commit.

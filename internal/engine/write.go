@@ -13,12 +13,12 @@ import (
 
 // pendingWrite is one mutation on its way through the write path.
 type pendingWrite struct {
-	ts   *tableState
-	key  attr.Item
-	skey []byte // storage key
-	fn   MutateFunc
-	old  attr.Item
-	new  attr.Item
+	table *tableState
+	key   attr.Item
+	skey  []byte // storage key
+	fn    MutateFunc
+	old   attr.Item
+	new   attr.Item
 }
 
 // changed reports whether the write must store anything: Fn returning old
@@ -76,8 +76,8 @@ func (e *Engine) MutateMany(ctx context.Context, muts []Mutation) (results []Mut
 		}
 		results[i].Old = w.old
 		nu, ferr := w.fn(w.old)
-		if ferr == nil && nu != nil && !w.ts.sameKey(nu, w.key) {
-			ferr = fmt.Errorf("%w: table %s", ErrKeyChanged, w.ts.name)
+		if ferr == nil && nu != nil && !w.table.sameKey(nu, w.key) {
+			ferr = fmt.Errorf("%w: table %s", ErrKeyChanged, w.table.name)
 		}
 		if ferr != nil {
 			errs[i], canceled = ferr, true
@@ -109,7 +109,7 @@ func (e *Engine) prepare(muts []Mutation) ([]pendingWrite, error) {
 		if err != nil {
 			return nil, err
 		}
-		ws[i] = pendingWrite{ts: ts, key: m.Key, skey: skey, fn: m.Fn}
+		ws[i] = pendingWrite{table: ts, key: m.Key, skey: skey, fn: m.Fn}
 	}
 	if len(ws) > 1 {
 		keys := make([][]byte, len(ws))
@@ -132,8 +132,8 @@ func (e *Engine) prepare(muts []Mutation) ([]pendingWrite, error) {
 func lockTables(ws []pendingWrite) (unlock func(), err error) {
 	var tables []*tableState
 	for _, w := range ws {
-		if !slices.Contains(tables, w.ts) {
-			tables = append(tables, w.ts)
+		if !slices.Contains(tables, w.table) {
+			tables = append(tables, w.table)
 		}
 	}
 	slices.SortFunc(tables, func(a, b *tableState) int { return bytes.Compare(a.id[:], b.id[:]) })
@@ -170,7 +170,7 @@ func (e *Engine) apply(ws []pendingWrite) error {
 		if !w.changed() {
 			continue
 		}
-		d := deltas[w.ts]
+		d := deltas[w.table]
 		if w.old != nil {
 			d.count--
 			d.size -= int64(attr.ItemSize(w.old))
@@ -187,7 +187,7 @@ func (e *Engine) apply(ws []pendingWrite) error {
 			b.Close()
 			return err
 		}
-		deltas[w.ts] = d
+		deltas[w.table] = d
 		// Change capture hook: the change-log record of this write (PITR,
 		// later Streams; DESIGN §3) goes into b here, keyed by commitTS.
 	}

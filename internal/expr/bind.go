@@ -7,7 +7,8 @@ import (
 // Checking and binding of condition, filter and key-condition expressions.
 //
 // DynamoDB reports at most one error per expression, chosen by category in a
-// fixed order. For conditions the order is: redundant parentheses, unknown
+// fixed order. For conditions the order is: document path too deep,
+// redundant parentheses, unknown
 // function, misused function, reserved word, IN operand limit (all
 // independent of the request, so computed once and cached with the AST),
 // then, for the first comparison or function whose operands have any problem:
@@ -36,11 +37,14 @@ type parsedCondition struct {
 
 func parseConditionCached(src string) *parsedCondition {
 	return cache.get(cacheKey{kindCondition, src}, func() any {
-		root, reserved, msg := parseConditionSrc(src)
+		root, notes, msg := parseConditionSrc(src)
 		if msg != "" {
 			return &parsedCondition{err: msg}
 		}
-		return &parsedCondition{root: root, err: staticCheckCondition(root, reserved)}
+		if notes.deep != "" {
+			return &parsedCondition{err: notes.deep}
+		}
+		return &parsedCondition{root: root, err: staticCheckCondition(root, notes.reserved)}
 	}).(*parsedCondition)
 }
 

@@ -198,6 +198,18 @@ func TestUpdateErrors(t *testing.T) {
 	}
 }
 
+func TestPathDepthLimit(t *testing.T) {
+	ok := "a" + strings.Repeat(".b", 31)
+	deep := "a" + strings.Repeat("[0]", 32)
+	if _, err := NewContext(nil, nil).ParseProjection(ok); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewContext(nil, vals(":v", s("x"))).ParseCondition("ConditionExpression", deep+" = :v")
+	wantErr(t, err, "Invalid ConditionExpression: The document path has too many nesting levels; nesting levels: 33")
+	_, err = NewContext(nil, vals(":v", s("x"))).ParseUpdate("SET " + deep + " = :v")
+	wantErr(t, err, "Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33")
+}
+
 func TestUpdateValid(t *testing.T) {
 	for _, e := range []string{
 		"SET a = :v",
@@ -239,6 +251,7 @@ func TestProjectionErrors(t *testing.T) {
 		{"a, #x", nil, P + "An expression attribute name used in the document path is not defined; attribute name: #x"},
 		{"a, a.b", nil, P + "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"},
 		{"a[1], #a", names("#a", "a"), P + "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a]"},
+		{"a" + strings.Repeat(".b", 32), nil, P + "The document path has too many nesting levels; nesting levels: 33"},
 		{"a.b, a[1]", nil, P + "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [1]]"},
 	}
 	for _, c := range cases {

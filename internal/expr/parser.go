@@ -13,10 +13,21 @@ type parser struct {
 	toks     []token
 	pos      int
 	keywords []string // words that are grammar keywords here (case-insensitive)
+	// notes records request-independent problems found while parsing.
+	notes parseNotes
+}
+
+// parseNotes are the request-independent problems a successful parse found.
+type parseNotes struct {
 	// reserved is the first bare path identifier, in source order, that is a
 	// DynamoDB reserved word ("" if none).
 	reserved string
+	// deep is the error for the first document path nested too deeply.
+	deep string
 }
+
+// maxPathDepth is DynamoDB's limit on the elements of a document path.
+const maxPathDepth = 32
 
 // syntaxAbort carries a syntax error message out of the parser.
 type syntaxAbort struct{ msg string }
@@ -102,6 +113,9 @@ func (p *parser) parsePath() *node {
 			p.expect(tRBrack)
 			n.path = append(n.path, rawPart{kind: partIndex, index: ix})
 		default:
+			if len(n.path) > maxPathDepth && p.notes.deep == "" {
+				p.notes.deep = "The document path has too many nesting levels; nesting levels: " + strconv.Itoa(len(n.path))
+			}
 			return n
 		}
 	}
@@ -120,8 +134,8 @@ func (p *parser) pathName() rawPart {
 		return rawPart{kind: partPlaceholder, name: p.text(p.pos - 1)}
 	case t.kind == tIdent && p.keywordAt(p.pos) == "":
 		name := p.text(p.pos)
-		if p.reserved == "" && isReserved(name) {
-			p.reserved = name
+		if p.notes.reserved == "" && isReserved(name) {
+			p.notes.reserved = name
 		}
 		p.pos++
 		return rawPart{kind: partIdent, name: name}
@@ -133,9 +147,8 @@ func (p *parser) pathName() rawPart {
 // ---- condition expressions ----
 
 // parseConditionSrc parses a condition, filter or key-condition expression.
-// It returns the AST, or the syntax error message; reserved is the first
-// reserved word used as a bare name.
-func parseConditionSrc(src string) (root *node, reserved, syntaxMsg string) {
+// It returns the AST and notes, or the syntax error message.
+func parseConditionSrc(src string) (root *node, notes parseNotes, syntaxMsg string) {
 	p := newParser(src, conditionKeywords)
 	syntaxMsg = p.run(func() {
 		root = p.parseOr()
@@ -144,7 +157,7 @@ func parseConditionSrc(src string) (root *node, reserved, syntaxMsg string) {
 			p.fail(p.pos)
 		}
 	})
-	return root, p.reserved, syntaxMsg
+	return root, p.notes, syntaxMsg
 }
 
 // requireCond fails on the current token unless n can be a condition (the
@@ -306,7 +319,7 @@ func (p *parser) parseCall(arg func() *node) *node {
 // ---- projection expressions ----
 
 // parseProjectionSrc parses a projection expression: paths separated by commas.
-func parseProjectionSrc(src string) (paths []*node, reserved, syntaxMsg string) {
+func parseProjectionSrc(src string) (paths []*node, notes parseNotes, syntaxMsg string) {
 	p := newParser(src, nil)
 	syntaxMsg = p.run(func() {
 		paths = append(paths, p.parsePath())
@@ -318,5 +331,5 @@ func parseProjectionSrc(src string) (paths []*node, reserved, syntaxMsg string) 
 			p.fail(p.pos)
 		}
 	})
-	return paths, p.reserved, syntaxMsg
+	return paths, p.notes, syntaxMsg
 }

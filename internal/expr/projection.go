@@ -1,15 +1,16 @@
 package expr
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
 )
 
 // Projection is a compiled ProjectionExpression (or AttributesToGet).
 type Projection struct {
-	paths    []docPath
-	topLevel bool // every path is a single top-level name
+	paths []docPath
+	tree  *projTree // the paths merged into one tree, built by init
 }
 
 // parsedProjection is the cached, request-independent result of parsing a
@@ -21,13 +22,16 @@ type parsedProjection struct {
 
 func parseProjectionCached(src string) *parsedProjection {
 	return cache.get(cacheKey{kindProjection, src}, func() any {
-		paths, reserved, msg := parseProjectionSrc(src)
+		paths, notes, msg := parseProjectionSrc(src)
 		if msg != "" {
 			return &parsedProjection{err: msg}
 		}
 		pp := &parsedProjection{paths: paths}
-		if reserved != "" {
-			pp.err = "Attribute name is a reserved keyword; reserved keyword: " + reserved
+		switch {
+		case notes.deep != "":
+			pp.err = notes.deep
+		case notes.reserved != "":
+			pp.err = "Attribute name is a reserved keyword; reserved keyword: " + notes.reserved
 		}
 		return pp
 	}).(*parsedProjection)
@@ -68,13 +72,21 @@ func FromAttributesToGet(names []string) *Projection {
 	return p
 }
 
+// init merges the paths into p.tree. A path that covers another (only
+// possible for inputs that skipped the overlap check) keeps the whole value.
 func (p *Projection) init() {
-	p.topLevel = true
+	p.tree = &projTree{}
 	for _, path := range p.paths {
-		if len(path) > 1 {
-			p.topLevel = false
+		n := p.tree
+		for _, e := range path {
+			if n.leaf {
+				break
+			}
+			n = n.child(e)
 		}
+		n.leaf, n.fields, n.elems = true, nil, nil
 	}
+	p.tree.sortElems()
 }
 
 // Attributes returns the top-level attribute names the projection reads, in
@@ -97,84 +109,104 @@ func (p *Projection) Attributes() []string {
 // a list in index order (compacted). Paths that do not exist are skipped.
 // The result shares unmodified values with item.
 func (p *Projection) Apply(item attr.Item) attr.Item {
-	out := make(attr.Item, len(p.paths))
-	if p.topLevel {
-		for _, path := range p.paths {
-			if v, ok := item[path[0].name]; ok {
-				out[path[0].name] = v
-			}
+	out := make(attr.Item, len(p.tree.fields))
+	for _, f := range p.tree.fields {
+		v, ok := item[f.name]
+		if !ok {
+			continue
 		}
-		return out
-	}
-	root := &projNode{}
-	for _, path := range p.paths {
-		if v, ok := path.lookup(item); ok {
-			root.insert(path, v)
+		if v, ok = f.n.project(v); ok {
+			out[f.name] = v
 		}
-	}
-	for name, n := range root.fields {
-		out[name] = n.value()
 	}
 	return out
 }
 
-// projNode collects the projected parts of one value.
-type projNode struct {
-	leaf   *attr.Value
-	fields map[string]*projNode
-	elems  map[int]*projNode
+// projTree is the compiled shape of a projection: a leaf keeps a whole
+// value; an inner node keeps the listed map keys or list elements.
+type projTree struct {
+	leaf   bool
+	fields []projField
+	elems  []projElem // by index
 }
 
-func (n *projNode) insert(path docPath, v attr.Value) {
-	for _, e := range path {
-		n = n.child(e)
-	}
-	n.leaf = &v
+type projField struct {
+	name string
+	n    *projTree
 }
 
-func (n *projNode) child(e pathElem) *projNode {
+type projElem struct {
+	index int
+	n     *projTree
+}
+
+func (t *projTree) child(e pathElem) *projTree {
 	if e.isIndex {
-		if n.elems == nil {
-			n.elems = make(map[int]*projNode)
+		for _, c := range t.elems {
+			if c.index == e.index {
+				return c.n
+			}
 		}
-		c := n.elems[e.index]
-		if c == nil {
-			c = &projNode{}
-			n.elems[e.index] = c
-		}
+		c := &projTree{}
+		t.elems = append(t.elems, projElem{e.index, c})
 		return c
 	}
-	if n.fields == nil {
-		n.fields = make(map[string]*projNode)
+	for _, c := range t.fields {
+		if c.name == e.name {
+			return c.n
+		}
 	}
-	c := n.fields[e.name]
-	if c == nil {
-		c = &projNode{}
-		n.fields[e.name] = c
-	}
+	c := &projTree{}
+	t.fields = append(t.fields, projField{e.name, c})
 	return c
 }
 
-// value builds the projected value of n.
-func (n *projNode) value() attr.Value {
-	if n.leaf != nil {
-		return *n.leaf
+func (t *projTree) sortElems() {
+	slices.SortFunc(t.elems, func(a, b projElem) int { return cmp.Compare(a.index, b.index) })
+	for _, c := range t.fields {
+		c.n.sortElems()
 	}
-	if n.fields != nil {
-		m := make(map[string]attr.Value, len(n.fields))
-		for k, c := range n.fields {
-			m[k] = c.value()
+	for _, c := range t.elems {
+		c.n.sortElems()
+	}
+}
+
+// project returns the parts of v that t selects, and false when none of
+// them exists.
+func (t *projTree) project(v attr.Value) (attr.Value, bool) {
+	if t.leaf {
+		return v, true
+	}
+	if len(t.fields) > 0 {
+		if v.Kind != attr.KindM {
+			return attr.Value{}, false
 		}
-		return attr.Value{Kind: attr.KindM, Map: m}
+		var m map[string]attr.Value
+		for _, f := range t.fields {
+			c, ok := v.Map[f.name]
+			if !ok {
+				continue
+			}
+			if c, ok = f.n.project(c); ok {
+				if m == nil {
+					m = make(map[string]attr.Value, len(t.fields))
+				}
+				m[f.name] = c
+			}
+		}
+		return attr.Value{Kind: attr.KindM, Map: m}, m != nil
 	}
-	idx := make([]int, 0, len(n.elems))
-	for i := range n.elems {
-		idx = append(idx, i)
+	if v.Kind != attr.KindL {
+		return attr.Value{}, false
 	}
-	sort.Ints(idx)
-	list := make([]attr.Value, len(idx))
-	for j, i := range idx {
-		list[j] = n.elems[i].value()
+	var list []attr.Value
+	for _, e := range t.elems {
+		if e.index >= len(v.List) {
+			break
+		}
+		if c, ok := e.n.project(v.List[e.index]); ok {
+			list = append(list, c)
+		}
 	}
-	return attr.Value{Kind: attr.KindL, List: list}
+	return attr.Value{Kind: attr.KindL, List: list}, list != nil
 }

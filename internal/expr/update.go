@@ -10,7 +10,7 @@ import (
 
 // Update expressions: checking, binding and application.
 //
-// Error order (DynamoDB's): reserved word, unknown function, clause used
+// Error order (DynamoDB's): document path too deep, reserved word, unknown function, clause used
 // twice (request-independent, cached with the AST), undefined #name,
 // undefined :value, overlapping paths, conflicting paths, ADD/DELETE operand
 // type, function operand count/type.
@@ -35,7 +35,7 @@ type parsedUpdate struct {
 
 func parseUpdateCached(src string) *parsedUpdate {
 	return cache.get(cacheKey{kindUpdate, src}, func() any {
-		actions, reserved, dup, msg := parseUpdateSrc(src)
+		actions, notes, dup, msg := parseUpdateSrc(src)
 		if msg != "" {
 			return &parsedUpdate{err: msg}
 		}
@@ -52,8 +52,10 @@ func parseUpdateCached(src string) *parsedUpdate {
 			})
 		}
 		switch {
-		case reserved != "":
-			pu.err = "Attribute name is a reserved keyword; reserved keyword: " + reserved
+		case notes.deep != "":
+			pu.err = notes.deep
+		case notes.reserved != "":
+			pu.err = "Attribute name is a reserved keyword; reserved keyword: " + notes.reserved
 		case unknown != "":
 			pu.err = "Invalid function name; function: " + unknown
 		case dup != "":

@@ -34,7 +34,7 @@ type rawAction struct {
 
 // parseUpdateSrc parses an update expression. dupSection is the first clause
 // keyword used twice ("" if none).
-func parseUpdateSrc(src string) (actions []rawAction, reserved, dupSection, syntaxMsg string) {
+func parseUpdateSrc(src string) (actions []rawAction, notes parseNotes, dupSection, syntaxMsg string) {
 	p := newParser(src, updateKeywords)
 	syntaxMsg = p.run(func() {
 		var seen [4]bool
@@ -66,7 +66,7 @@ func parseUpdateSrc(src string) (actions []rawAction, reserved, dupSection, synt
 			}
 		}
 	})
-	return actions, p.reserved, dupSection, syntaxMsg
+	return actions, p.notes, dupSection, syntaxMsg
 }
 
 func (p *parser) parseAction(kind updKind) rawAction {

@@ -103,10 +103,9 @@ type setExpr struct {
 
 // updBinder resolves placeholders of an update in source order.
 type updBinder struct {
-	ctx              *Context
-	nameErr, valErr  string
-	function         string
-	operandTypeError string
+	ctx             *Context
+	nameErr, valErr string
+	function        string
 }
 
 // bindUpdate binds a parsed update; the error has no prefix.

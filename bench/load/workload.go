@@ -252,8 +252,7 @@ func (w *workload) do(ctx context.Context, r *rand.Rand, op string) error {
 		_, err := w.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &c.table, Item: w.item(r.IntN(c.keys))})
 		return err
 	case "get":
-		out, err := w.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &c.table, Key: w.key(r.IntN(c.keys)), ConsistentRead: aws.Bool(c.consistent)})
-		_ = out
+		_, err := w.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &c.table, Key: w.key(r.IntN(c.keys)), ConsistentRead: aws.Bool(c.consistent)})
 		return err
 	case "query":
 		_, err := w.db.Query(ctx, &dynamodb.QueryInput{

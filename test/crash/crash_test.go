@@ -31,7 +31,7 @@ import (
 
 var (
 	seedFlag   = flag.Uint64("crash.seed", 0, "random seed for the crash test (0: time-based; the seed is logged)")
-	roundsFlag = flag.Int("crash.rounds", 3, "number of kill -9 rounds")
+	roundsFlag = flag.Int("crash.rounds", 4, "number of kill -9 rounds")
 )
 
 // serverBin is the ebbtide binary built once by TestMain.
@@ -80,6 +80,21 @@ func freePort(t testing.TB) int {
 // /healthz to answer 200.
 func startServer(t testing.TB, dataDir, logPath string) *server {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		s, err := tryStartServer(t, dataDir, logPath)
+		if err == nil {
+			return s
+		}
+		// The free port may have been taken between our probe and the
+		// server's bind: try another one.
+		if attempt < 3 && strings.Contains(s.logTail(), "address already in use") {
+			continue
+		}
+		t.Fatalf("%v; log:\n%s", err, s.logTail())
+	}
+}
+
+func tryStartServer(t testing.TB, dataDir, logPath string) (*server, error) {
 	port := freePort(t)
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -113,18 +128,18 @@ func startServer(t testing.TB, dataDir, logPath string) *server {
 	for {
 		select {
 		case <-s.done:
-			t.Fatalf("server exited before becoming ready (%v); log:\n%s", s.waitErr, s.logTail())
+			return s, fmt.Errorf("server exited before becoming ready (%v)", s.waitErr)
 		default:
 		}
 		resp, err := hc.Get(s.endpoint + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s
+				return s, nil
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server not ready after 60s; log:\n%s", s.logTail())
+			return s, errors.New("server not ready after 60s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -209,6 +224,8 @@ type key struct {
 	nextSeq   int64
 	lastOp    string
 }
+
+func (k *key) name() string { return k.pk + "/" + k.sk }
 
 func (k *key) av() map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
@@ -324,7 +341,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 
 		// Kill at a random moment: after a random number of acknowledged
 		// writes (so the store is not empty and writers are mid-stream).
-		target := int64(150 + rng.IntN(600))
+		target := int64(200 + rng.IntN(1200))
 		deadline := time.Now().Add(45 * time.Second)
 		for acked.Load() < target && time.Now().Before(deadline) && len(preKill) == 0 {
 			time.Sleep(time.Millisecond)
@@ -398,48 +415,44 @@ func createTable(t *testing.T, db *dynamodb.Client) {
 // that fails leaves the key uncertain (before or after) and frozen.
 func writer(ctx context.Context, db *dynamodb.Client, keys []*key, r *rand.Rand,
 	killed *atomic.Bool, acked, uncertain *atomic.Int64, preKill chan<- error) {
+	fail := func(desc string, err error, ks []*key, afters []state) {
+		if !killed.Load() {
+			select {
+			case preKill <- fmt.Errorf("%s: %w", desc, err):
+			default:
+			}
+		}
+		for i, k := range ks {
+			k.uncertain = true
+			k.alt = afters[i]
+		}
+		uncertain.Add(1)
+	}
 	for ctx.Err() == nil {
-		// Pick a key that is not frozen.
-		var k *key
-		for range 8 {
-			if c := keys[r.IntN(len(keys))]; !c.uncertain {
-				k = c
-				break
-			}
+		free := pickFree(keys, r, 1+r.IntN(6))
+		if len(free) == 0 {
+			return
 		}
-		if k == nil {
-			for _, c := range keys {
-				if !c.uncertain {
-					k = c
-					break
-				}
+		k := free[0]
+		switch p := r.IntN(100); {
+		case p < 35: // PutItem: the whole item is replaced
+			after, item := putState(k)
+			k.lastOp = fmt.Sprintf("PutItem seq=%d", after.seq)
+			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tableName), Item: item}); err != nil {
+				fail(k.lastOp+" on "+k.name(), err, []*key{k}, []state{after})
+				continue
 			}
-			if k == nil {
-				return
-			}
-		}
-		seq := k.nextSeq
-		k.nextSeq++
-		before := k.cur
-		var after state
-		var err error
-		switch p := r.IntN(10); {
-		case p < 4: // PutItem: the whole item is replaced
-			after = state{exists: true, seq: seq, cnt: 0, val: payload(k, seq)}
-			item := k.av()
-			item["seq"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(seq, 10)}
-			item["cnt"] = &types.AttributeValueMemberN{Value: "0"}
-			item["val"] = &types.AttributeValueMemberS{Value: after.val}
-			k.lastOp = fmt.Sprintf("PutItem seq=%d", seq)
-			_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tableName), Item: item})
-		case p < 8: // UpdateItem: SET seq, ADD cnt 1 (creates the item if absent)
-			after = state{exists: true, seq: seq, cnt: 1}
-			if before.exists {
-				after.cnt = before.cnt + 1
-				after.val = before.val
+			k.cur = after
+		case p < 70: // UpdateItem: SET seq, ADD cnt 1 (creates the item if absent)
+			seq := k.nextSeq
+			k.nextSeq++
+			after := state{exists: true, seq: seq, cnt: 1}
+			if k.cur.exists {
+				after.cnt = k.cur.cnt + 1
+				after.val = k.cur.val
 			}
 			k.lastOp = fmt.Sprintf("UpdateItem SET seq=%d ADD cnt 1", seq)
-			_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 				TableName:        aws.String(tableName),
 				Key:              k.av(),
 				UpdateExpression: aws.String("SET seq = :s ADD cnt :one"),
@@ -448,26 +461,97 @@ func writer(ctx context.Context, db *dynamodb.Client, keys []*key, r *rand.Rand,
 					":one": &types.AttributeValueMemberN{Value: "1"},
 				},
 			})
-		default: // DeleteItem
-			after = state{}
-			k.lastOp = fmt.Sprintf("DeleteItem (seq %d)", seq)
-			_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(tableName), Key: k.av()})
-		}
-		if err == nil {
+			if err != nil {
+				fail(k.lastOp+" on "+k.name(), err, []*key{k}, []state{after})
+				continue
+			}
 			k.cur = after
-			acked.Add(1)
-			continue
-		}
-		if !killed.Load() {
-			select {
-			case preKill <- fmt.Errorf("%s on %s/%s: %w", k.lastOp, k.pk, k.sk, err):
-			default:
+		case p < 85: // DeleteItem
+			k.lastOp = "DeleteItem"
+			if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(tableName), Key: k.av()}); err != nil {
+				fail(k.lastOp+" on "+k.name(), err, []*key{k}, []state{{}})
+				continue
+			}
+			k.cur = state{}
+		default: // BatchWriteItem over several keys: each write stands alone
+			var reqs []types.WriteRequest
+			afters := make([]state, len(free))
+			for i, bk := range free {
+				if r.IntN(3) == 0 {
+					bk.lastOp = "DeleteItem in BatchWriteItem"
+					reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: bk.av()}})
+					continue
+				}
+				var item map[string]types.AttributeValue
+				afters[i], item = putState(bk)
+				bk.lastOp = fmt.Sprintf("PutItem seq=%d in BatchWriteItem", afters[i].seq)
+				reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+			}
+			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{tableName: reqs}})
+			if err != nil {
+				fail(fmt.Sprintf("BatchWriteItem of %d keys (first %s)", len(free), k.name()), err, free, afters)
+				continue
+			}
+			// Unprocessed requests did not happen: those keys keep their state.
+			unprocessed := map[string]bool{}
+			for _, u := range out.UnprocessedItems[tableName] {
+				key := map[string]types.AttributeValue(nil)
+				if u.PutRequest != nil {
+					key = u.PutRequest.Item
+				} else if u.DeleteRequest != nil {
+					key = u.DeleteRequest.Key
+				}
+				pk, _ := key["pk"].(*types.AttributeValueMemberS)
+				sk, _ := key["sk"].(*types.AttributeValueMemberS)
+				if pk != nil && sk != nil {
+					unprocessed[pk.Value+"/"+sk.Value] = true
+				}
+			}
+			for i, bk := range free {
+				if !unprocessed[bk.name()] {
+					bk.cur = afters[i]
+				}
 			}
 		}
-		k.uncertain = true
-		k.alt = after
-		uncertain.Add(1)
+		acked.Add(1)
 	}
+}
+
+// pickFree returns up to n distinct keys that are not frozen.
+func pickFree(keys []*key, r *rand.Rand, n int) []*key {
+	var out []*key
+	seen := map[*key]bool{}
+	for range 4 * n {
+		c := keys[r.IntN(len(keys))]
+		if !c.uncertain && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+			if len(out) == n {
+				return out
+			}
+		}
+	}
+	if len(out) == 0 {
+		for _, c := range keys {
+			if !c.uncertain {
+				return []*key{c}
+			}
+		}
+	}
+	return out
+}
+
+// putState returns the state a PutItem with the key's next sequence number
+// produces, and the item to send.
+func putState(k *key) (state, map[string]types.AttributeValue) {
+	seq := k.nextSeq
+	k.nextSeq++
+	after := state{exists: true, seq: seq, cnt: 0, val: payload(k, seq)}
+	item := k.av()
+	item["seq"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(seq, 10)}
+	item["cnt"] = &types.AttributeValueMemberN{Value: "0"}
+	item["val"] = &types.AttributeValueMemberS{Value: after.val}
+	return after, item
 }
 
 // verify reads every key back and checks it against the oracle, then checks

@@ -58,10 +58,12 @@ trap 'exit 130' INT TERM
 
 die() { echo "FATAL: $*" >&2; exit 2; }
 
-for tool in aws python3; do
-	command -v "$tool" >/dev/null 2>&1 || die "$tool not found on PATH"
+# AWS_CLI picks the CLI to test (default: the first `aws` on PATH).
+AWS=${AWS_CLI:-aws}
+for tool in "$AWS" python3; do
+	command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
 done
-echo "aws: $(command -v aws) ($(aws --version 2>&1 | head -n1))"
+echo "aws: $(command -v "$AWS") ($("$AWS" --version 2>&1 | head -n1))"
 
 # --------------------------------------------------------------- the server
 if [[ -n "${EBBTIDE_BIN:-}" ]]; then
@@ -73,34 +75,50 @@ else
 	(cd "$ROOT" && go build -o "$BIN" ./cmd/ebbtide) || die "go build ./cmd/ebbtide failed"
 fi
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-ENDPOINT="http://127.0.0.1:$PORT"
-"$BIN" serve --addr "127.0.0.1:$PORT" --data-dir "$TMP/data" >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-echo "server pid $SERVER_PID on $ENDPOINT"
-
-ready=""
-for _ in $(seq 1 300); do
-	if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-		cat "$TMP/server.log"
-		die "server exited before becoming ready"
-	fi
-	if python3 - "$ENDPOINT/healthz" <<'EOF' 2>/dev/null; then
+# start_server: start on a free loopback port and wait for /healthz; returns
+# non-zero if the server exits first (e.g. the port was taken meanwhile).
+start_server() {
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+	ENDPOINT="http://127.0.0.1:$PORT"
+	"$BIN" serve --addr "127.0.0.1:$PORT" --data-dir "$TMP/data" >"$TMP/server.log" 2>&1 &
+	SERVER_PID=$!
+	echo "server pid $SERVER_PID on $ENDPOINT"
+	for _ in $(seq 1 300); do
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			wait "$SERVER_PID" 2>/dev/null
+			SERVER_PID=""
+			return 1
+		fi
+		if python3 - "$ENDPOINT/healthz" <<'EOF' 2>/dev/null; then
 import sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=1) as r:
     sys.exit(0 if r.status == 200 else 1)
 EOF
-		ready=1
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$TMP/server.log"
+	die "server not ready after 30s"
+}
+
+started=""
+for _ in 1 2 3; do
+	if start_server; then
+		started=1
 		break
 	fi
-	sleep 0.1
+	grep -q "address already in use" "$TMP/server.log" || break
 done
-[[ -n "$ready" ]] || { cat "$TMP/server.log"; die "server not ready after 30s"; }
+if [[ -z "$started" ]]; then
+	cat "$TMP/server.log"
+	die "server exited before becoming ready"
+fi
 
 # ------------------------------------------------------------------ helpers
 # ddb ARGS...: run `aws dynamodb ARGS --endpoint-url ...`; sets OUT, ERR, RC.
 ddb() {
-	OUT=$(aws dynamodb "$@" --endpoint-url "$ENDPOINT" 2>"$TMP/stderr")
+	OUT=$("$AWS" dynamodb "$@" --endpoint-url "$ENDPOINT" 2>"$TMP/stderr")
 	RC=$?
 	ERR=$(cat "$TMP/stderr")
 	if [[ -n "${E2E_VERBOSE:-}" ]]; then
@@ -234,11 +252,11 @@ ddb get-item --table-name "$T" --key '{"Artist":{"S":"Acme"},"Song":{"S":"Nope"}
 expect_ok "get-item of a missing key" '"Item" not in d'
 
 ddb update-item --table-name "$T" --key "$KEY_HELLO" \
-	--update-expression 'SET Genre = :g, Info.Plays = Info.Plays + :one, Chart[0] = :c ADD Tags :t, Counter :one REMOVE #y, Notes' \
+	--update-expression 'SET Genre = :g, Info.Plays = Info.Plays + :one, Chart[0] = :c ADD Tags :t, Hits :one REMOVE #y, Notes' \
 	--expression-attribute-names '{"#y": "Year"}' \
 	--expression-attribute-values '{":g": {"S": "Pop"}, ":one": {"N": "1"}, ":t": {"SS": ["c", "a"]}, ":c": {"N": "1"}}' \
 	--return-values ALL_NEW
-expect_ok "update-item SET/ADD/REMOVE, ALL_NEW" 'item(d["Attributes"]) == {"Artist": "Acme", "Song": "Hello", "Genre": "Pop", "Tags": ["a", "b", "c"], "Info": {"Label": "X", "Plays": 6}, "Chart": [1, "top"], "Live": False, "Counter": 1}'
+expect_ok "update-item SET/ADD/REMOVE, ALL_NEW" 'item(d["Attributes"]) == {"Artist": "Acme", "Song": "Hello", "Genre": "Pop", "Tags": ["a", "b", "c"], "Info": {"Label": "X", "Plays": 6}, "Chart": [1, "top"], "Live": False, "Hits": 1}'
 
 ddb update-item --table-name "$T" --key "$KEY_HELLO" \
 	--update-expression 'SET Genre = :g, Fresh = :f' \
@@ -246,28 +264,28 @@ ddb update-item --table-name "$T" --key "$KEY_HELLO" \
 expect_ok "update-item UPDATED_OLD" 'd["Attributes"] == {"Genre": {"S": "Pop"}}'
 
 ddb update-item --table-name "$T" --key "$KEY_HELLO" \
-	--update-expression 'SET Counter = Counter + :one' --condition-expression 'Counter = :one AND attribute_exists(Genre)' \
+	--update-expression 'SET Hits = Hits + :one' --condition-expression 'Hits = :one AND attribute_exists(Genre)' \
 	--expression-attribute-values '{":one": {"N": "1"}}' --return-values UPDATED_NEW
-expect_ok "conditional update-item that holds" 'd["Attributes"] == {"Counter": {"N": "2"}}'
+expect_ok "conditional update-item that holds" 'd["Attributes"] == {"Hits": {"N": "2"}}'
 
 ddb put-item --table-name "$T" --condition-expression 'attribute_not_exists(Artist)' \
 	--item '{"Artist": {"S": "Acme"}, "Song": {"S": "Hello"}, "Genre": {"S": "Overwritten"}}'
 expect_err "conditional put-item that fails" ConditionalCheckFailedException
 
 ddb update-item --table-name "$T" --key "$KEY_HELLO" \
-	--update-expression 'SET Genre = :g' --condition-expression 'Counter > :n' \
+	--update-expression 'SET Genre = :g' --condition-expression 'Hits > :n' \
 	--expression-attribute-values '{":g": {"S": "Nope"}, ":n": {"N": "10"}}'
 expect_err "conditional update-item that fails" ConditionalCheckFailedException
 
-ddb get-item --table-name "$T" --key "$KEY_HELLO" --consistent-read --projection-expression 'Genre, Counter'
-expect_ok "failed conditional writes changed nothing" 'item(d["Item"]) == {"Genre": "Jazz", "Counter": 2}'
+ddb get-item --table-name "$T" --key "$KEY_HELLO" --consistent-read --projection-expression 'Genre, Hits'
+expect_ok "failed conditional writes changed nothing" 'item(d["Item"]) == {"Genre": "Jazz", "Hits": 2}'
 
 ddb delete-item --table-name "$T" --key "$KEY_HELLO" --condition-expression 'Genre = :g' \
 	--expression-attribute-values '{":g": {"S": "Rock"}}'
 expect_err "conditional delete-item that fails" ConditionalCheckFailedException
 
 ddb delete-item --table-name "$T" --key "$KEY_HELLO" --return-values ALL_OLD
-expect_ok "delete-item ALL_OLD" 'item(d["Attributes"])["Genre"] == "Jazz" and item(d["Attributes"])["Fresh"] == "new" and item(d["Attributes"])["Counter"] == 2'
+expect_ok "delete-item ALL_OLD" 'item(d["Attributes"])["Genre"] == "Jazz" and item(d["Attributes"])["Fresh"] == "new" and item(d["Attributes"])["Hits"] == 2'
 
 ddb get-item --table-name "$T" --key "$KEY_HELLO" --consistent-read
 expect_ok "deleted item is gone" '"Item" not in d'
@@ -367,16 +385,12 @@ ddb scan --table-name "$T" --filter-expression 'Artist = :s AND Plays > :p' \
 	--expression-attribute-values '{":s": {"S": "Solo"}, ":p": {"N": "101"}}' --projection-expression 'Song'
 expect_ok "scan with filter and projection" 'sorted(map(item, d["Items"]), key=lambda i: i["Song"]) == [{"Song": "t2"}, {"Song": "t3"}] and d["ScannedCount"] == 15'
 
-ddb describe-table --table-name "$T"
-expect_ok "describe-table counts items" 'd["Table"]["ItemCount"] in (0, 15)'
-
 # ------------------------------------------------------ deletion protection
 ddb update-table --table-name "$T" --deletion-protection-enabled
 if [[ $RC -ne 0 && ( "$ERR" == *"Unknown options"* || "$ERR" == *"nknown parameter"* ) ]]; then
 	skip "deletion protection" "this aws CLI is too old to know --deletion-protection-enabled"
 else
 	expect_ok "update-table --deletion-protection-enabled" 'd["TableDescription"]["DeletionProtectionEnabled"] is True'
-	ddb wait table-exists --table-name "$T"
 	ddb delete-table --table-name "$T"
 	if [[ $RC -ne 254 && $RC -ne 255 ]]; then
 		fail "delete-table of a protected table is refused" "want a service error, got exit $RC" "stdout: $OUT" "stderr: $ERR"
@@ -389,7 +403,6 @@ else
 	expect_ok "protected table still there" 'd["Table"]["TableStatus"] == "ACTIVE" and d["Table"]["DeletionProtectionEnabled"] is True'
 	ddb update-table --table-name "$T" --no-deletion-protection-enabled
 	expect_ok "update-table --no-deletion-protection-enabled" 'd["TableDescription"]["DeletionProtectionEnabled"] is False'
-	ddb wait table-exists --table-name "$T"
 fi
 
 # --------------------------------------------------------------------- tags
@@ -415,9 +428,6 @@ if [[ $RC -eq 0 ]]; then pass "wait table-not-exists"; else fail "wait table-not
 
 ddb describe-table --table-name "$T"
 expect_err "describe-table of a deleted table" ResourceNotFoundException
-
-ddb get-item --table-name "$T" --key "$KEY_HELLO"
-expect_err "get-item on a deleted table" ResourceNotFoundException
 
 ddb delete-table --table-name "$T2"
 expect_ok "delete-table (second table)" 'd["TableDescription"]["TableName"] == "'$T2'"'

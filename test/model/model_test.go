@@ -34,7 +34,7 @@ import (
 
 var (
 	seedFlag = flag.Uint64("model.seed", 0, "random seed (0: time-based; the seed is logged)")
-	opsFlag  = flag.Int("model.ops", 600, "random operations per client in the disjoint-keys phase")
+	opsFlag  = flag.Int("model.ops", 1500, "random operations per client in the disjoint-keys phase")
 )
 
 const (
@@ -245,8 +245,12 @@ func (c *client) randomOp() {
 		c.update(pk, sk)
 	case p < 72:
 		c.del(pk, sk)
-	case p < 92:
+	case p < 86:
 		c.get(pk, sk)
+	case p < 90:
+		c.batchWrite()
+	case p < 94:
+		c.batchGet()
 	default:
 		c.queryOwn(pk)
 	}
@@ -285,7 +289,7 @@ func (c *client) randList(maxLen int) []types.AttributeValue {
 // (nil when the item is absent).
 func (c *client) cond(e *exprBuilder, old item) (string, bool) {
 	vOld, hasV := numOf(old["v"])
-	aOld, hasA := numOf(old["a"])
+	aOld, hasA := fixedOf(old["a"])
 	sOld, hasS := strOf(old["s"])
 	lOld, hasL := old["l"].(*types.AttributeValueMemberL)
 	tOld, hasT := old["tags"].(*types.AttributeValueMemberSS)
@@ -305,9 +309,9 @@ func (c *client) cond(e *exprBuilder, old item) (string, bool) {
 			x := vOld + int64(c.r.IntN(3)-1)
 			return fmt.Sprintf("%s >= %s", e.name("v"), e.val(N(x))), hasV && vOld >= x
 		case 5:
-			lo := int64(c.r.IntN(100) - 60)
-			hi := lo + int64(c.r.IntN(40))
-			return fmt.Sprintf("%s BETWEEN %s AND %s", e.name("a"), e.val(N(lo)), e.val(N(hi))), hasA && lo <= aOld && aOld <= hi
+			lo := int64(c.r.IntN(10000) - 6000)
+			hi := lo + int64(c.r.IntN(4000))
+			return fmt.Sprintf("%s BETWEEN %s AND %s", e.name("a"), e.val(F(lo)), e.val(F(hi))), hasA && lo <= aOld && aOld <= hi
 		case 6:
 			p := string("abcxyz"[c.r.IntN(6)])
 			return fmt.Sprintf("begins_with(%s, %s)", e.name("s"), e.val(S(p))), hasS && strings.HasPrefix(sOld, p)
@@ -325,7 +329,7 @@ func (c *client) cond(e *exprBuilder, old item) (string, bool) {
 				continue
 			}
 			x := aOld + int64(c.r.IntN(3)-1)
-			return fmt.Sprintf("NOT (%s < %s)", e.name("a"), e.val(N(x))), !(aOld < x)
+			return fmt.Sprintf("NOT (%s < %s)", e.name("a"), e.val(F(x))), !(aOld < x)
 		case 11:
 			if !hasV {
 				continue
@@ -375,7 +379,7 @@ func (c *client) put(pk, sk string) {
 	nw := keyOf(pk, sk)
 	nw["v"] = N(oldV + 1)
 	if c.r.IntN(10) < 8 {
-		nw["a"] = N(int64(c.r.IntN(101) - 50))
+		nw["a"] = F(int64(c.r.IntN(10001) - 5000))
 	}
 	if c.r.IntN(10) < 7 {
 		nw["s"] = S(c.randStr())
@@ -505,28 +509,28 @@ func (c *client) genUpdate(e *exprBuilder, pk, sk string, old item) (expr string
 		n := e.name(attr)
 		switch attr {
 		case "a":
-			aOld, hasA := numOf(base["a"])
-			d := int64(c.r.IntN(21) - 10)
+			aOld, hasA := fixedOf(base["a"])
+			d := int64(c.r.IntN(2001) - 1000)
 			switch c.r.IntN(5) {
 			case 0:
-				set = append(set, fmt.Sprintf("%s = if_not_exists(%s, %s) + %s", n, n, e.val(N(0)), e.val(N(d))))
-				nw["a"] = N(aOld + d)
+				set = append(set, fmt.Sprintf("%s = if_not_exists(%s, %s) + %s", n, n, e.val(N(0)), e.val(F(d))))
+				nw["a"] = F(aOld + d)
 			case 1:
-				add = append(add, fmt.Sprintf("%s %s", n, e.val(N(d))))
-				nw["a"] = N(aOld + d)
+				add = append(add, fmt.Sprintf("%s %s", n, e.val(F(d))))
+				nw["a"] = F(aOld + d)
 			case 2:
 				rem = append(rem, n)
 				delete(nw, "a")
 			case 3:
-				set = append(set, fmt.Sprintf("%s = %s - %s", n, n, e.val(N(d))))
+				set = append(set, fmt.Sprintf("%s = %s - %s", n, n, e.val(F(d))))
 				if !hasA {
 					invalid = true
 				}
-				nw["a"] = N(aOld - d)
+				nw["a"] = F(aOld - d)
 			case 4:
-				x := int64(c.r.IntN(1000) - 500)
-				set = append(set, fmt.Sprintf("%s = %s", n, e.val(N(x))))
-				nw["a"] = N(x)
+				x := int64(c.r.IntN(100001) - 50000)
+				set = append(set, fmt.Sprintf("%s = %s", n, e.val(F(x))))
+				nw["a"] = F(x)
 			}
 		case "s":
 			x := c.randStr()
@@ -747,6 +751,122 @@ func (c *client) get(pk, sk string) {
 	if !sameItem(out.Item, want) {
 		c.errorf("%s: got %s, want %s", desc, canonItem(out.Item), canonItem(want))
 		c.resync(pk, sk)
+	}
+}
+
+// distinctKeys picks n distinct keys of the client's partitions.
+func (c *client) distinctKeys(n int) [][2]string {
+	seen := map[string]bool{}
+	var out [][2]string
+	for len(out) < n {
+		pk := c.parts[c.r.IntN(len(c.parts))]
+		sk := skValues[c.r.IntN(len(skValues))]
+		if !seen[mapKey(pk, sk)] {
+			seen[mapKey(pk, sk)] = true
+			out = append(out, [2]string{pk, sk})
+		}
+	}
+	return out
+}
+
+// batchWrite puts or deletes a few distinct keys in one BatchWriteItem.
+func (c *client) batchWrite() {
+	keys := c.distinctKeys(2 + c.r.IntN(6))
+	var reqs []types.WriteRequest
+	next := map[string]item{}
+	for _, k := range keys {
+		if c.r.IntN(3) == 0 {
+			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: keyOf(k[0], k[1])}})
+			next[mapKey(k[0], k[1])] = nil
+			continue
+		}
+		oldV, _ := numOf(c.items[mapKey(k[0], k[1])]["v"])
+		it := keyOf(k[0], k[1])
+		it["v"] = N(oldV + 1)
+		it["s"] = S(c.randStr())
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+		next[mapKey(k[0], k[1])] = it
+	}
+	out, err := c.db.BatchWriteItem(c.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{tableName: reqs}})
+	c.stats["batchwrite"]++
+	if err != nil {
+		c.errorf("BatchWriteItem %v: %v", keys, err)
+		for _, k := range keys {
+			c.resync(k[0], k[1])
+		}
+		return
+	}
+	for k, it := range next {
+		if it == nil {
+			delete(c.items, k)
+		} else {
+			c.items[k] = it
+		}
+	}
+	// A server may legitimately leave some requests unprocessed; they did
+	// not happen, so read those keys back.
+	for _, r := range out.UnprocessedItems[tableName] {
+		c.stats["batchwrite-unprocessed"]++
+		var key item
+		if r.PutRequest != nil {
+			key = r.PutRequest.Item
+		} else {
+			key = r.DeleteRequest.Key
+		}
+		pk, _ := strOf(key["pk"])
+		c.resync(pk, key["sk"].(*types.AttributeValueMemberN).Value)
+	}
+}
+
+// batchGet reads a few distinct keys with BatchGetItem.
+func (c *client) batchGet() {
+	keys := c.distinctKeys(1 + c.r.IntN(8))
+	var req []map[string]types.AttributeValue
+	want := map[string]string{}
+	for _, k := range keys {
+		req = append(req, keyOf(k[0], k[1]))
+		if it, ok := c.items[mapKey(k[0], k[1])]; ok {
+			want[mapKey(k[0], k[1])] = canonItem(it)
+		}
+	}
+	c.stats["batchget"]++
+	got := map[string]string{}
+	for round := 0; len(req) > 0; round++ {
+		if round > 10 {
+			c.errorf("BatchGetItem: keys still unprocessed after %d rounds", round)
+			return
+		}
+		out, err := c.db.BatchGetItem(c.ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			tableName: {Keys: req, ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			c.errorf("BatchGetItem %v: %v", keys, err)
+			return
+		}
+		for _, it := range out.Responses[tableName] {
+			pk, _ := strOf(it["pk"])
+			sk, _ := it["sk"].(*types.AttributeValueMemberN)
+			if sk == nil {
+				c.errorf("BatchGetItem: item without a numeric sk: %s", canonItem(it))
+				return
+			}
+			k := mapKey(pk, sk.Value)
+			if _, dup := got[k]; dup {
+				c.errorf("BatchGetItem: key %s/%s returned twice", pk, sk.Value)
+			}
+			got[k] = canonItem(it)
+		}
+		req = out.UnprocessedKeys[tableName].Keys
+	}
+	for k, w := range want {
+		if got[k] != w {
+			c.errorf("BatchGetItem %q: got %s, want %s", k, got[k], w)
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			c.errorf("BatchGetItem %q: got %s, want no item", k, g)
+		}
 	}
 }
 

@@ -112,6 +112,38 @@ func canonItems(items []item) string {
 	return "[" + strings.Join(s, "\n ") + "]"
 }
 
+// F renders x hundredths as a canonical DynamoDB number ("-12.3", "0.05",
+// "7"): the attribute "a" holds decimals, so arithmetic on it checks the
+// server's decimal math and number normalization.
+func F(x int64) types.AttributeValue {
+	sign := ""
+	if x < 0 {
+		sign, x = "-", -x
+	}
+	s := strconv.FormatInt(x/100, 10)
+	if frac := x % 100; frac != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", frac), "0")
+	}
+	return &types.AttributeValueMemberN{Value: sign + s}
+}
+
+// fixedOf parses a number as hundredths.
+func fixedOf(av types.AttributeValue) (int64, bool) {
+	n, ok := av.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(n.Value)
+	if !ok {
+		return 0, false
+	}
+	r.Mul(r, big.NewRat(100, 1))
+	if !r.IsInt() || !r.Num().IsInt64() {
+		return 0, false
+	}
+	return r.Num().Int64(), true
+}
+
 func numOf(av types.AttributeValue) (int64, bool) {
 	n, ok := av.(*types.AttributeValueMemberN)
 	if !ok {

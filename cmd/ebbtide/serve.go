@@ -18,7 +18,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var cfg server.Config
-	var logLevel, logFormat string
+	var logLevel, logFormat, pprofAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (DynamoDB API on one HTTP port)",
@@ -36,6 +36,9 @@ named EBBTIDE_<FLAG> (for example EBBTIDE_ADDR, EBBTIDE_DATA_DIR); flags win.`,
 			}
 			slog.SetDefault(logger)
 			cfg.Logger = logger
+			if pprofAddr != "" {
+				startPprof(pprofAddr, logger)
+			}
 			return runServer(cmd.Context(), cfg)
 		},
 	}
@@ -46,6 +49,7 @@ named EBBTIDE_<FLAG> (for example EBBTIDE_ADDR, EBBTIDE_DATA_DIR); flags win.`,
 	f.StringVar(&cfg.AccountID, "account-id", "000000000000", "default account id used in ARNs")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&pprofAddr, "pprof-addr", "", "serve Go profiling endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	return cmd
 }
 

@@ -142,7 +142,7 @@ func (a *API) readBatch(ctx context.Context, tables []*batchGetTable, mode strin
 			if err != nil {
 				return nil, err
 			}
-			tally[bt.name] += itemReadUnits(item, consistent)
+			tally.add(bt.name, tableUsage(itemReadUnits(item, consistent)))
 			if item == nil {
 				continue
 			}

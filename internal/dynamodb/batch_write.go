@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
@@ -40,7 +41,8 @@ func (a *API) batchWriteItem(ctx context.Context, body []byte) (any, error) {
 	}
 
 	var muts []engine.Mutation
-	var keys []string // the RequestItems key of each mutation
+	var keys []string          // the RequestItems key of each mutation
+	var tables []*engine.Table // the table of each mutation
 	for _, n := range names {
 		t, err := a.batchTable(ctx, n)
 		if err != nil {
@@ -52,23 +54,31 @@ func (a *API) batchWriteItem(ctx context.Context, body []byte) (any, error) {
 		}
 		muts = append(muts, tm...)
 		for range tm {
-			keys = append(keys, n)
+			keys, tables = append(keys, n), append(tables, t)
 		}
 	}
 	results, errs, err := a.eng.MutateMany(ctx, muts)
+	if errors.Is(err, engine.ErrTransactionCanceled) {
+		// Only an item collection outgrowing its limit cancels a batch.
+		for _, e := range errs {
+			if e != nil {
+				return nil, writeError(e)
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	tally := capacityTally{}
+	collections := collectionTally{mode: in.ReturnItemCollectionMetrics}
 	for i, res := range results {
-		if errs != nil && errs[i] != nil {
-			return nil, errs[i]
-		}
-		tally[keys[i]] += writeUnits(res.Old, res.New)
+		tally.add(keys[i], writeUsage(tables[i], res.Old, res.New))
+		collections.add(keys[i], tables[i], muts[i].Key, res.ItemCollectionSize)
 	}
 	return &batchWriteItemOutput{
-		UnprocessedItems: map[string][]writeRequest{},
-		ConsumedCapacity: tally.list(in.ReturnConsumedCapacity),
+		UnprocessedItems:      map[string][]writeRequest{},
+		ConsumedCapacity:      tally.list(in.ReturnConsumedCapacity),
+		ItemCollectionMetrics: collections.out,
 	}, nil
 }
 

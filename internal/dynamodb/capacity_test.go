@@ -37,11 +37,21 @@ func TestCapacityUnits(t *testing.T) {
 			t.Errorf("readUnits(%d, %v) = %v, want %v", c.size, c.consistent, got, c.want)
 		}
 	}
-	if capacity("NONE", "t", 1) != nil || capacity("", "t", 1) != nil {
+	if capacity("NONE", "t", tableUsage(1)) != nil || capacity("", "t", tableUsage(1)) != nil {
 		t.Error("capacity reported without being asked for")
 	}
-	tally := capacityTally{"b": 2, "a": 0.5}
+	tally := capacityTally{}
+	tally.add("b", tableUsage(2))
+	tally.add("a", tableUsage(0.5))
 	if got := mustJSON(t, tally.list("TOTAL")); got != `[{"TableName":"a","CapacityUnits":0.5},{"TableName":"b","CapacityUnits":2}]` {
 		t.Errorf("tally %s", got)
+	}
+	u := tableUsage(1)
+	u.addIndex(false, "g", 2)
+	u.addIndex(true, "l", 0.5)
+	tally.add("a", u)
+	if got := mustJSON(t, tally.list("INDEXES")[0]); got != `{"TableName":"a","CapacityUnits":4,"Table":{"CapacityUnits":1.5},`+
+		`"LocalSecondaryIndexes":{"l":{"CapacityUnits":0.5}},"GlobalSecondaryIndexes":{"g":{"CapacityUnits":2}}}` {
+		t.Errorf("tally with indexes %s", got)
 	}
 }

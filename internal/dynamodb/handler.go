@@ -38,6 +38,8 @@ func New(eng *engine.Engine, cfg Config) *API {
 	a := &API{eng: eng, cfg: cfg, ops: map[string]opFunc{}}
 	a.registerTableOps()
 	a.registerItemOps()
+	a.registerTransactOps()
+	a.registerTTLOps()
 	return a
 }
 

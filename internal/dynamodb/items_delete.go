@@ -54,9 +54,12 @@ func (a *API) deleteItem(ctx context.Context, body []byte) (any, error) {
 		return nil, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, writeError(err)
 	}
-	out := &writeOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, writeUnits(res.Old, nil))}
+	out := &writeOutput{
+		ConsumedCapacity:      capacity(in.ReturnConsumedCapacity, t.Name, writeUsage(t, res.Old, nil)),
+		ItemCollectionMetrics: writeCollectionMetrics(in.ReturnItemCollectionMetrics, t, in.Key, res.ItemCollectionSize),
+	}
 	if in.ReturnValues == "ALL_OLD" {
 		out.Attributes = res.Old
 	}

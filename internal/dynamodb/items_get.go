@@ -56,7 +56,7 @@ func (a *API) getItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &getItemOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, itemReadUnits(item, in.ConsistentRead))}
+	out := &getItemOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, tableUsage(itemReadUnits(item, in.ConsistentRead)))}
 	if item != nil {
 		out.Item = project(proj, item)
 	}

@@ -50,7 +50,8 @@ func checkKey(t *engine.Table, key attr.Item) error {
 }
 
 // checkItemKey validates the key attributes of a whole item (PutItem,
-// PutRequest): present, of the declared types, non-empty, within limits.
+// PutRequest): present, of the declared types, non-empty, within limits;
+// then its secondary index key attributes (see checkIndexKeys).
 func checkItemKey(t *engine.Table, item attr.Item) error {
 	for i, k := range keyAttrs(t) {
 		v, ok := item[k.Name]
@@ -65,7 +66,7 @@ func checkItemKey(t *engine.Table, item attr.Item) error {
 			return err
 		}
 	}
-	return nil
+	return checkIndexKeys(t, item)
 }
 
 // checkKeyValue applies the per-value key rules: no empty string or binary,

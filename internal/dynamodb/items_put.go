@@ -57,9 +57,12 @@ func (a *API) putItem(ctx context.Context, body []byte) (any, error) {
 		return in.Item, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, writeError(err)
 	}
-	out := &writeOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, writeUnits(res.Old, res.New))}
+	out := &writeOutput{
+		ConsumedCapacity:      capacity(in.ReturnConsumedCapacity, t.Name, writeUsage(t, res.Old, res.New)),
+		ItemCollectionMetrics: writeCollectionMetrics(in.ReturnItemCollectionMetrics, t, in.Item, res.ItemCollectionSize),
+	}
 	if in.ReturnValues == "ALL_OLD" {
 		out.Attributes = res.Old
 	}

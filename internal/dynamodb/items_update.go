@@ -74,14 +74,18 @@ func (a *API) updateItem(ctx context.Context, body []byte) (any, error) {
 		if attr.ItemSize(item) > maxItemBytes {
 			return nil, Validation("Item size to update has exceeded the maximum allowed size")
 		}
+		if err := checkIndexKeys(t, item); err != nil {
+			return nil, err
+		}
 		return item, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, writeError(err)
 	}
 	return &writeOutput{
-		Attributes:       updateReturnValues(in.ReturnValues, res, upd),
-		ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, writeUnits(res.Old, res.New)),
+		Attributes:            updateReturnValues(in.ReturnValues, res, upd),
+		ConsumedCapacity:      capacity(in.ReturnConsumedCapacity, t.Name, writeUsage(t, res.Old, res.New)),
+		ItemCollectionMetrics: writeCollectionMetrics(in.ReturnItemCollectionMetrics, t, in.Key, res.ItemCollectionSize),
 	}, nil
 }
 

@@ -67,22 +67,26 @@ func (a *API) query(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := in.checkIndex(); err != nil {
-		return nil, err
-	}
-	kc, err := in.keyCondition(ectx, t)
+	src, err := sourceOf(t, in.IndexName)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFilterKeys(t, in.QueryFilter); err != nil {
+	if err := src.checkConsistentRead(in.ConsistentRead); err != nil {
 		return nil, err
 	}
-	if err := checkQueryStartKey(t, esk, kc); err != nil {
+	kc, err := in.keyCondition(ectx, src.keySchema())
+	if err != nil {
 		return nil, err
 	}
-	p := &pager{table: t, filter: filter, proj: proj, count: in.Select == "COUNT"}
-	if in.Limit != nil {
-		p.limit = *in.Limit
+	if err := checkQueryStartKey(src, esk, kc); err != nil {
+		return nil, err
+	}
+	if err := checkFilterKeys(src.keys(), in.QueryFilter); err != nil {
+		return nil, err
+	}
+	p, err := a.newPager(ctx, src, &in.readCommon, filter, proj, in.QueryFilter)
+	if err != nil {
+		return nil, err
 	}
 	spec := engine.QuerySpec{
 		Hash:           kc.HashValue,
@@ -90,9 +94,10 @@ func (a *API) query(ctx context.Context, body []byte) (any, error) {
 		Values:         kc.RangeValues,
 		Forward:        in.ScanIndexForward == nil || *in.ScanIndexForward,
 		ExclusiveStart: esk,
+		Index:          src.name(),
 	}
 	if err := a.eng.Query(ctx, t.Name, spec, p.visit); err != nil {
 		return nil, err
 	}
-	return p.result(in.ReturnConsumedCapacity, in.ConsistentRead), nil
+	return p.result(in.ReturnConsumedCapacity), nil
 }

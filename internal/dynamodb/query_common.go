@@ -1,6 +1,8 @@
 package dynamodb
 
 import (
+	"context"
+
 	"github.com/ebbtide/ebbtide/internal/attr"
 	"github.com/ebbtide/ebbtide/internal/expr"
 )
@@ -47,10 +49,30 @@ func (r *readCommon) startKey() (attr.Item, error) {
 	return decodeAttrItem(r.ExclusiveStartKey, "The provided starting key is invalid: ")
 }
 
-// checkIndex rejects IndexName: tables have no secondary indexes yet.
-func (r *readCommon) checkIndex() error {
-	if r.IndexName != nil {
-		return Validation("The table does not have the specified index: %s", *r.IndexName)
+// newPager checks the parts of a read that depend on what it reads (a
+// filter or a Select the source cannot serve, an index still being built)
+// and returns the pager of its page; legacy is the QueryFilter or
+// ScanFilter.
+func (a *API) newPager(ctx context.Context, src readSource, r *readCommon, filter *expr.Condition, proj *expr.Projection,
+	legacy map[string]expr.LegacyCondition) (*pager, error) {
+	if err := src.checkLegacyFilter(legacy); err != nil {
+		return nil, err
 	}
-	return nil
+	sel := effectiveSelect(r)
+	if err := src.checkSelectAll(sel); err != nil {
+		return nil, err
+	}
+	fetch, err := src.needsTable(sel, proj)
+	if err != nil {
+		return nil, err
+	}
+	if err := src.checkReadable(); err != nil {
+		return nil, err
+	}
+	p := &pager{source: src, filter: filter, proj: proj, count: sel == "COUNT",
+		fetch: a.tableFetcher(ctx, src, fetch), consistent: r.ConsistentRead}
+	if r.Limit != nil {
+		p.limit = *r.Limit
+	}
+	return p, nil
 }

@@ -22,12 +22,13 @@ var rangeOps = map[string]engine.RangeOp{
 }
 
 // keyCondition compiles the KeyConditionExpression (or legacy KeyConditions)
-// against the table's key, the last expression of the request, then rejects
-// unused names/values and values whose type is not the key's.
-func (in *queryInput) keyCondition(ectx *expr.Context, t *engine.Table) (*expr.KeyCondition, error) {
-	hash, rng := t.KeySchema.Hash.Name, ""
-	if t.KeySchema.Range != nil {
-		rng = t.KeySchema.Range.Name
+// against the key schema queried (the table's or an index's), the last
+// expression of the request, then rejects unused names/values and values
+// whose type is not the key's.
+func (in *queryInput) keyCondition(ectx *expr.Context, ks engine.KeySchema) (*expr.KeyCondition, error) {
+	hash, rng := ks.Hash.Name, ""
+	if ks.Range != nil {
+		rng = ks.Range.Name
 	}
 	var kc *expr.KeyCondition
 	var err error
@@ -43,18 +44,19 @@ func (in *queryInput) keyCondition(ectx *expr.Context, t *engine.Table) (*expr.K
 		return nil, exprError(err)
 	}
 	var rangeType attr.Kind
-	if t.KeySchema.Range != nil {
-		rangeType = t.KeySchema.Range.Type
+	if ks.Range != nil {
+		rangeType = ks.Range.Type
 	}
-	if err := kc.CheckTypes(t.KeySchema.Hash.Type, rangeType); err != nil {
+	if err := kc.CheckTypes(ks.Hash.Type, rangeType); err != nil {
 		return nil, exprError(err)
 	}
 	return kc, nil
 }
 
-// checkFilterKeys rejects a legacy QueryFilter on a key attribute.
-func checkFilterKeys(t *engine.Table, filter map[string]expr.LegacyCondition) error {
-	for _, k := range keyAttrs(t) {
+// checkFilterKeys rejects a legacy QueryFilter on a key attribute of the
+// table or index queried.
+func checkFilterKeys(keys []engine.KeyAttr, filter map[string]expr.LegacyCondition) error {
+	for _, k := range keys {
 		if _, ok := filter[k.Name]; ok {
 			return Validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", k.Name)
 		}
@@ -62,29 +64,21 @@ func checkFilterKeys(t *engine.Table, filter map[string]expr.LegacyCondition) er
 	return nil
 }
 
-// checkQueryStartKey validates a Query's ExclusiveStartKey: the table's full
-// primary key, inside the queried partition and sort key range.
-func checkQueryStartKey(t *engine.Table, esk attr.Item, kc *expr.KeyCondition) error {
+// checkQueryStartKey validates a Query's ExclusiveStartKey: the key
+// attributes of the table and of the index queried (see
+// checkStartKeyShape and checkStartKeyTable), inside the queried partition
+// and sort key range.
+func checkQueryStartKey(s readSource, esk attr.Item, kc *expr.KeyCondition) error {
 	if esk == nil {
 		return nil
 	}
-	ks := keyAttrs(t)
-	if len(esk) != len(ks) {
-		return Validation("The provided starting key is invalid")
+	if err := checkStartKeyShape(s, esk); err != nil {
+		return err
 	}
-	for i, k := range ks {
-		v, ok := esk[k.Name]
-		if !ok {
-			return Validation("The provided starting key is invalid")
-		}
-		if v.Kind != k.Type {
-			return Validation(msgKeySchema)
-		}
-		if err := checkKeyValue(k.Name, v, i == 0); err != nil {
-			return err
-		}
+	if err := checkStartKeyTable(s, esk); err != nil {
+		return err
 	}
-	samePartition := attr.Equal(esk[t.KeySchema.Hash.Name], kc.HashValue)
+	samePartition := attr.Equal(esk[s.keySchema().Hash.Name], kc.HashValue)
 	if kc.RangeName == "" {
 		if !samePartition {
 			return Validation("The provided starting key is outside query boundaries based on provided conditions")

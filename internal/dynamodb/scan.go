@@ -67,34 +67,49 @@ func (a *API) scan(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := in.checkIndex(); err != nil {
+	src, err := sourceOf(t, in.IndexName)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkScanStartKey(t, esk); err != nil {
+	if err := src.checkConsistentRead(in.ConsistentRead); err != nil {
 		return nil, err
 	}
-	p := &pager{table: t, filter: filter, proj: proj, count: in.Select == "COUNT"}
-	if in.Limit != nil {
-		p.limit = *in.Limit
+	if err := checkScanStartKey(src, esk, effectiveSelect(&in.readCommon)); err != nil {
+		return nil, err
 	}
-	spec := engine.ScanSpec{ExclusiveStart: esk}
+	p, err := a.newPager(ctx, src, &in.readCommon, filter, proj, in.ScanFilter)
+	if err != nil {
+		return nil, err
+	}
+	spec := engine.ScanSpec{ExclusiveStart: esk, Index: src.name()}
 	if in.TotalSegments != nil {
 		spec.Segment, spec.TotalSegments = *in.Segment, *in.TotalSegments
 	}
 	if err := a.eng.Scan(ctx, t.Name, spec, p.visit); err != nil {
 		return nil, err
 	}
-	return p.result(in.ReturnConsumedCapacity, in.ConsistentRead), nil
+	return p.result(in.ReturnConsumedCapacity), nil
 }
 
-// checkScanStartKey validates a Scan's ExclusiveStartKey: the table's full
-// primary key, reported as an invalid starting key.
-func checkScanStartKey(t *engine.Table, esk attr.Item) error {
+// checkScanStartKey validates a Scan's ExclusiveStartKey. On a table it is
+// the table's full primary key, reported as an invalid starting key. On an
+// index, DynamoDB checks the key attributes (see checkStartKeyShape), then
+// Select (sel), then the table's key.
+func checkScanStartKey(s readSource, esk attr.Item, sel string) error {
 	if esk == nil {
 		return nil
 	}
-	if err := checkKey(t, esk); err != nil {
-		return Validation("The provided starting key is invalid: %s", err.(*Error).Message)
+	if s.index == nil {
+		if err := checkKey(s.table, esk); err != nil {
+			return Validation("The provided starting key is invalid: %s", err.(*Error).Message)
+		}
+		return nil
 	}
-	return nil
+	if err := checkStartKeyShape(s, esk); err != nil {
+		return err
+	}
+	if err := s.checkSelectAll(sel); err != nil {
+		return err
+	}
+	return checkStartKeyTable(s, esk)
 }

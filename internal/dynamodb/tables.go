@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 
 	"github.com/ebbtide/ebbtide/internal/engine"
@@ -66,12 +67,17 @@ func (a *API) describeTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DescribeTableOutput{Table: tableDescription(t, stats)}, nil
+	d, err := a.fullDescription(ctx, t, stats)
+	if err != nil {
+		return nil, err
+	}
+	return DescribeTableOutput{Table: d}, nil
 }
 
 // deleteTable implements DeleteTable: refused while the table is being
-// created or is protected against deletion; the response describes the table
-// as DELETING, and afterwards the table is gone.
+// created, while an index is being built or changed, or when it is protected
+// against deletion; the response describes the table as DELETING, and
+// afterwards the table is gone.
 func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
 	name, err := a.tableNameArg(body)
 	if err != nil {
@@ -84,8 +90,14 @@ func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
 	switch {
 	case t.Status == statusCreating:
 		return nil, tableBeingCreated(name)
+	case slices.ContainsFunc(t.Indexes, func(ix engine.Index) bool { return ix.Status != engine.IndexActive }):
+		return nil, Dynamo("ResourceInUseException", "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.")
 	case t.DeletionProtection:
 		return nil, Validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+	}
+	d, err := a.fullDescription(ctx, t, stats) // the indexes' counts are gone with the table
+	if err != nil {
+		return nil, err
 	}
 	deleted, err := a.eng.DeleteTable(ctx, name)
 	if errors.Is(err, engine.ErrTableNotFound) {
@@ -94,7 +106,8 @@ func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DeleteTableOutput{TableDescription: tableDescription(deleted, stats)}, nil
+	d.TableStatus = deleted.Status
+	return DeleteTableOutput{TableDescription: d}, nil
 }
 
 // ListTablesInput is the ListTables request.

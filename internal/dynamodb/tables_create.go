@@ -25,8 +25,9 @@ type CreateTableInput struct {
 	DeletionProtectionEnabled *bool                  `json:"DeletionProtectionEnabled"`
 	Tags                      []Tag                  `json:"Tags"`
 
-	LocalSecondaryIndexes              json.RawMessage `json:"LocalSecondaryIndexes"`
-	GlobalSecondaryIndexes             json.RawMessage `json:"GlobalSecondaryIndexes"`
+	LocalSecondaryIndexes  []LocalSecondaryIndex  `json:"LocalSecondaryIndexes"`
+	GlobalSecondaryIndexes []GlobalSecondaryIndex `json:"GlobalSecondaryIndexes"`
+
 	OnDemandThroughput                 json.RawMessage `json:"OnDemandThroughput"`
 	WarmThroughput                     json.RawMessage `json:"WarmThroughput"`
 	ResourcePolicy                     json.RawMessage `json:"ResourcePolicy"`
@@ -94,6 +95,8 @@ func (a *API) createTableSpec(in *CreateTableInput) (engine.TableSpec, error) {
 	name, later := a.tableArg(&v, "tableName", *in.TableName)
 	v.provisionedThroughput(in.ProvisionedThroughput)
 	v.keySchema(in.KeySchema)
+	v.localSecondaryIndexes(in.LocalSecondaryIndexes)
+	v.globalSecondaryIndexes(in.GlobalSecondaryIndexes)
 	v.enum(in.BillingMode, "billingMode", billingProvisioned, billingPayPerRequest)
 	if in.SSESpecification != nil {
 		v.enum(in.SSESpecification.SSEType, "sseSpecification.sseType", sseTypeAES256, sseTypeKMS)
@@ -111,7 +114,7 @@ func (a *API) createTableSpec(in *CreateTableInput) (engine.TableSpec, error) {
 	if err := throughputSpec(&spec, in.BillingMode, in.ProvisionedThroughput); err != nil {
 		return engine.TableSpec{}, err
 	}
-	if err := keySpec(&spec, in); err != nil {
+	if err := keySpec(&spec, in, in.BillingMode); err != nil {
 		return engine.TableSpec{}, err
 	}
 	if s := in.StreamSpecification; s != nil && !*s.StreamEnabled && s.StreamViewType != "" {
@@ -173,9 +176,10 @@ func capacityBounds(pt *ProvisionedThroughput) error {
 	return nil
 }
 
-// keySpec checks the key schema against the attribute definitions, in
-// DynamoDB's order, and records both in spec.
-func keySpec(spec *engine.TableSpec, in *CreateTableInput) error {
+// keySpec checks the key schema against the attribute definitions, then the
+// secondary indexes, in DynamoDB's order, and records them in spec. mode is
+// the requested billing mode (GSI throughput rules depend on it).
+func keySpec(spec *engine.TableSpec, in *CreateTableInput, mode string) error {
 	defs := make(map[string]attr.Kind, len(in.AttributeDefinitions))
 	var defNames []string
 	for _, d := range in.AttributeDefinitions {
@@ -185,33 +189,32 @@ func keySpec(spec *engine.TableSpec, in *CreateTableInput) error {
 		defs[*d.AttributeName] = attr.KindFromName(*d.AttributeType)
 		defNames = append(defNames, *d.AttributeName)
 	}
-	keys := make([]string, len(in.KeySchema))
-	for i, k := range in.KeySchema {
-		keys[i] = *k.AttributeName
-	}
+	keys := keyNames(in.KeySchema)
 	if len(keys) > len(defs) {
 		return Validation("Invalid KeySchema: Some index key attribute have no definition")
 	}
 	for _, k := range keys {
 		if _, ok := defs[k]; !ok {
-			return Validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+			return invalidParam("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
 				strings.Join(keys, ", "), strings.Join(defNames, ", "))
 		}
 	}
-	if len(keys) == 2 && keys[0] == keys[1] {
-		return Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
-	}
-	if *in.KeySchema[0].KeyType != keyTypeHash {
-		return Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-	}
-	if len(keys) == 2 && *in.KeySchema[1].KeyType != keyTypeRange {
-		return Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+	if err := checkKeyOrder(in.KeySchema); err != nil {
+		return err
 	}
 	if err := in.unsupported(); err != nil {
 		return err
 	}
-	if len(keys) != len(defs) {
-		return Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+	if in.LocalSecondaryIndexes == nil && in.GlobalSecondaryIndexes == nil {
+		if len(keys) != len(defs) {
+			return invalidParam("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+		}
+	} else {
+		indexes, err := createIndexSpecs(in, defs, defNames, mode)
+		if err != nil {
+			return err
+		}
+		spec.Indexes = indexes
 	}
 	spec.KeySchema.Hash = engine.KeyAttr{Name: keys[0], Type: defs[keys[0]]}
 	if len(keys) == 2 {

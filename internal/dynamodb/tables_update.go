@@ -10,12 +10,13 @@ import (
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
 
-// UpdateTableInput is the UpdateTable request. AttributeDefinitions is not
-// decoded: DynamoDB reads it only for a new global secondary index and
-// ignores it otherwise. Members of features that Ebbtide does not implement
-// yet are kept raw.
+// UpdateTableInput is the UpdateTable request. DynamoDB reads
+// AttributeDefinitions only for a new global secondary index and ignores it
+// otherwise. Members of features that Ebbtide does not implement yet are
+// kept raw.
 type UpdateTableInput struct {
 	TableName                 *string                `json:"TableName"`
+	AttributeDefinitions      []AttributeDefinition  `json:"AttributeDefinitions"`
 	BillingMode               string                 `json:"BillingMode"`
 	ProvisionedThroughput     *ProvisionedThroughput `json:"ProvisionedThroughput"`
 	SSESpecification          *SSESpecification      `json:"SSESpecification"`
@@ -23,15 +24,16 @@ type UpdateTableInput struct {
 	TableClass                string                 `json:"TableClass"`
 	DeletionProtectionEnabled *bool                  `json:"DeletionProtectionEnabled"`
 
-	GlobalSecondaryIndexUpdates        []json.RawMessage `json:"GlobalSecondaryIndexUpdates"`
-	ReplicaUpdates                     json.RawMessage   `json:"ReplicaUpdates"`
-	OnDemandThroughput                 json.RawMessage   `json:"OnDemandThroughput"`
-	WarmThroughput                     json.RawMessage   `json:"WarmThroughput"`
-	MultiRegionConsistency             json.RawMessage   `json:"MultiRegionConsistency"`
-	GlobalTableWitnessUpdates          json.RawMessage   `json:"GlobalTableWitnessUpdates"`
-	GlobalTableSettingsReplicationMode json.RawMessage   `json:"GlobalTableSettingsReplicationMode"`
-	DisassociationProtectionEnabled    json.RawMessage   `json:"DisassociationProtectionEnabled"`
-	VectorIndexUpdates                 json.RawMessage   `json:"VectorIndexUpdates"`
+	GlobalSecondaryIndexUpdates []GlobalSecondaryIndexUpdate `json:"GlobalSecondaryIndexUpdates"`
+
+	ReplicaUpdates                     json.RawMessage `json:"ReplicaUpdates"`
+	OnDemandThroughput                 json.RawMessage `json:"OnDemandThroughput"`
+	WarmThroughput                     json.RawMessage `json:"WarmThroughput"`
+	MultiRegionConsistency             json.RawMessage `json:"MultiRegionConsistency"`
+	GlobalTableWitnessUpdates          json.RawMessage `json:"GlobalTableWitnessUpdates"`
+	GlobalTableSettingsReplicationMode json.RawMessage `json:"GlobalTableSettingsReplicationMode"`
+	DisassociationProtectionEnabled    json.RawMessage `json:"DisassociationProtectionEnabled"`
+	VectorIndexUpdates                 json.RawMessage `json:"VectorIndexUpdates"`
 }
 
 // UpdateTableOutput is the UpdateTable response.
@@ -40,8 +42,9 @@ type UpdateTableOutput struct {
 }
 
 // updateTable implements UpdateTable: billing mode, provisioned throughput,
-// encryption, table class and deletion protection. Changes apply at once, so
-// the table stays ACTIVE and usable.
+// encryption, table class, deletion protection and global secondary indexes.
+// Changes apply at once, so the table stays ACTIVE and usable; an index
+// being added is built in the background.
 func (a *API) updateTable(ctx context.Context, body []byte) (any, error) {
 	var in UpdateTableInput
 	if err := decode(body, &in); err != nil {
@@ -63,10 +66,16 @@ func (a *API) updateTable(ctx context.Context, body []byte) (any, error) {
 		return nil, tableBeingCreated(name)
 	}
 	now := time.Now().UTC()
+	var plan *indexPlan
 	updated, err := a.eng.UpdateTable(ctx, name, func(t *engine.Table) error {
+		var err error
+		if plan, err = in.planIndexUpdates(t); err != nil {
+			return err
+		}
 		if err := applyBilling(t, &in, now); err != nil {
 			return err
 		}
+		in.applyIndexThroughput(t, plan)
 		if in.StreamSpecification != nil {
 			return Validation("Table has no stream to disable: TableName: %s", name)
 		}
@@ -89,7 +98,14 @@ func (a *API) updateTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return UpdateTableOutput{TableDescription: tableDescription(updated, stats)}, nil
+	if updated, err = a.applyIndexChange(ctx, updated, plan); err != nil {
+		return nil, err
+	}
+	d, err := a.fullDescription(ctx, updated, stats)
+	if err != nil {
+		return nil, err
+	}
+	return UpdateTableOutput{TableDescription: d}, nil
 }
 
 // checkUpdateTable validates what can be validated without the table, in
@@ -100,7 +116,9 @@ func (a *API) checkUpdateTable(in *UpdateTableInput) (string, error) {
 	}
 	var v violations
 	name, later := a.tableArg(&v, "tableName", *in.TableName)
+	v.attributeDefinitions(in.AttributeDefinitions)
 	v.provisionedThroughput(in.ProvisionedThroughput)
+	v.indexUpdates(in.GlobalSecondaryIndexUpdates)
 	v.enum(in.BillingMode, "billingMode", billingProvisioned, billingPayPerRequest)
 	if in.SSESpecification != nil {
 		v.enum(in.SSESpecification.SSEType, "sseSpecification.sseType", sseTypeAES256, sseTypeKMS)
@@ -117,10 +135,16 @@ func (a *API) checkUpdateTable(in *UpdateTableInput) (string, error) {
 	if err := in.requireChange(); err != nil {
 		return "", err
 	}
+	if in.GlobalSecondaryIndexUpdates != nil && len(in.GlobalSecondaryIndexUpdates) == 0 {
+		return "", invalidParam("List of GlobalSecondaryIndexUpdates is empty")
+	}
 	if err := in.unsupported(); err != nil {
 		return "", err
 	}
 	if err := in.soleChanges(); err != nil {
+		return "", err
+	}
+	if err := in.checkIndexUpdateList(); err != nil {
 		return "", err
 	}
 	if in.TableClass != "" && in.TableClass != tableClassStandard && in.TableClass != tableClassIA {
@@ -166,7 +190,7 @@ func (in *UpdateTableInput) requireChange() error {
 func (in *UpdateTableInput) soleChanges() error {
 	n := 0
 	for _, set := range []bool{in.ProvisionedThroughput != nil, in.BillingMode != "", in.StreamSpecification != nil,
-		in.SSESpecification != nil, in.TableClass != "", in.DeletionProtectionEnabled != nil} {
+		len(in.GlobalSecondaryIndexUpdates) > 0, in.SSESpecification != nil, in.TableClass != "", in.DeletionProtectionEnabled != nil} {
 		if set {
 			n++
 		}

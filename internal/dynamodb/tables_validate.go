@@ -31,9 +31,15 @@ func (v *violations) enumAlways(value, member string, allowed ...string) {
 	v.add(value, member, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
 }
 
-// provisionedThroughput checks a ProvisionedThroughput member: both units are
-// required and at least 1 (DynamoDB lists the write units first).
+// provisionedThroughput checks a table's ProvisionedThroughput member.
 func (v *violations) provisionedThroughput(pt *ProvisionedThroughput) {
+	v.provisionedThroughputAt(pt, "provisionedThroughput")
+}
+
+// provisionedThroughputAt checks a ProvisionedThroughput member at a path:
+// both units are required and at least 1 (DynamoDB lists the write units
+// first).
+func (v *violations) provisionedThroughputAt(pt *ProvisionedThroughput, member string) {
 	if pt == nil {
 		return
 	}
@@ -41,8 +47,8 @@ func (v *violations) provisionedThroughput(pt *ProvisionedThroughput) {
 		value  *int64
 		member string
 	}{
-		{pt.WriteCapacityUnits, "provisionedThroughput.writeCapacityUnits"},
-		{pt.ReadCapacityUnits, "provisionedThroughput.readCapacityUnits"},
+		{pt.WriteCapacityUnits, member + ".writeCapacityUnits"},
+		{pt.ReadCapacityUnits, member + ".readCapacityUnits"},
 	} {
 		switch {
 		case u.value == nil:
@@ -53,20 +59,25 @@ func (v *violations) provisionedThroughput(pt *ProvisionedThroughput) {
 	}
 }
 
-// keySchema checks a table's KeySchema: required, one or two elements, each
-// with an attribute name and a key type of HASH or RANGE.
+// keySchema checks a table's KeySchema.
 func (v *violations) keySchema(ks []KeySchemaElement) {
+	v.keySchemaAt(ks, "keySchema", 2)
+}
+
+// keySchemaAt checks a KeySchema member at a path: required, 1..maxLen
+// elements, each with an attribute name and a key type of HASH or RANGE.
+func (v *violations) keySchemaAt(ks []KeySchemaElement, member string, maxLen int) {
 	switch {
 	case ks == nil:
-		v.addNull("keySchema")
+		v.addNull(member)
 		return
 	case len(ks) < 1:
-		v.add(keySchemaString(ks), "keySchema", "Member must have length greater than or equal to 1")
-	case len(ks) > 2:
-		v.add(keySchemaString(ks), "keySchema", "Member must have length less than or equal to 2")
+		v.add(keySchemaString(ks), member, "Member must have length greater than or equal to 1")
+	case len(ks) > maxLen:
+		v.add(keySchemaString(ks), member, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
 	}
 	for i, k := range ks {
-		p := fmt.Sprintf("keySchema.%d.member.", i+1)
+		p := fmt.Sprintf("%s.%d.member.", member, i+1)
 		v.keyAttributeName(k.AttributeName, p+"attributeName")
 		if k.KeyType == nil {
 			v.addNull(p + "keyType")

@@ -61,8 +61,9 @@ type deleteItemInput struct {
 
 // writeOutput is the PutItem, UpdateItem and DeleteItem response.
 type writeOutput struct {
-	Attributes       attr.Item         `json:"Attributes,omitempty"`
-	ConsumedCapacity *consumedCapacity `json:"ConsumedCapacity,omitempty"`
+	Attributes            attr.Item              `json:"Attributes,omitempty"`
+	ConsumedCapacity      *consumedCapacity      `json:"ConsumedCapacity,omitempty"`
+	ItemCollectionMetrics *itemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
 }
 
 // getItemOutput is the GetItem response: Item is absent when the item does

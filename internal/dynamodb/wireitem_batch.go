@@ -55,6 +55,7 @@ type batchWriteItemInput struct {
 // batchWriteItemOutput is the BatchWriteItem response; UnprocessedItems is
 // always {} since every write of a valid batch is committed.
 type batchWriteItemOutput struct {
-	UnprocessedItems map[string][]writeRequest `json:"UnprocessedItems"`
-	ConsumedCapacity []*consumedCapacity       `json:"ConsumedCapacity,omitempty"`
+	UnprocessedItems      map[string][]writeRequest           `json:"UnprocessedItems"`
+	ConsumedCapacity      []*consumedCapacity                 `json:"ConsumedCapacity,omitempty"`
+	ItemCollectionMetrics map[string][]*itemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
 }

@@ -45,7 +45,7 @@ func (o *jsonObject) int(name string, n int) {
 	o.b = strconv.AppendInt(o.b, int64(n), 10)
 }
 
-// capacity adds a ConsumedCapacity member. Table names match
+// capacity adds a ConsumedCapacity member. Table and index names match
 // [a-zA-Z0-9_.-]+ and need no escaping.
 func (o *jsonObject) capacity(c *consumedCapacity) {
 	o.key("ConsumedCapacity")
@@ -58,7 +58,43 @@ func (o *jsonObject) capacity(c *consumedCapacity) {
 		o.b = strconv.AppendFloat(o.b, c.Table.CapacityUnits, 'f', -1, 64)
 		o.b = append(o.b, '}')
 	}
+	o.indexUnits("LocalSecondaryIndexes", c.LocalSecondaryIndexes)
+	o.indexUnits("GlobalSecondaryIndexes", c.GlobalSecondaryIndexes)
 	o.b = append(o.b, '}')
+}
+
+// indexUnits appends a per-index capacity map (in name order) to the
+// ConsumedCapacity being written, unless it is empty.
+func (o *jsonObject) indexUnits(member string, m map[string]capacityUnits) {
+	if len(m) == 0 {
+		return
+	}
+	o.b = append(o.b, `,"`...)
+	o.b = append(o.b, member...)
+	o.b = append(o.b, `":{`...)
+	for i, name := range sortedKeys(m) {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, '"')
+		o.b = append(o.b, name...)
+		o.b = append(o.b, `":{"CapacityUnits":`...)
+		o.b = strconv.AppendFloat(o.b, m[name].CapacityUnits, 'f', -1, 64)
+		o.b = append(o.b, '}')
+	}
+	o.b = append(o.b, '}')
+}
+
+// collection adds an ItemCollectionMetrics member.
+func (o *jsonObject) collection(m *itemCollectionMetrics) {
+	o.key("ItemCollectionMetrics")
+	o.b = append(o.b, `{"ItemCollectionKey":`...)
+	o.b = attr.AppendItemJSON(o.b, m.ItemCollectionKey)
+	o.b = append(o.b, `,"SizeEstimateRangeGB":[`...)
+	o.b = strconv.AppendFloat(o.b, m.SizeEstimateRangeGB[0], 'f', -1, 64)
+	o.b = append(o.b, ',')
+	o.b = strconv.AppendFloat(o.b, m.SizeEstimateRangeGB[1], 'f', -1, 64)
+	o.b = append(o.b, "]}"...)
 }
 
 // bytes ends the object and returns its encoding.
@@ -84,6 +120,9 @@ func (out *writeOutput) MarshalJSON() ([]byte, error) {
 	}
 	if out.ConsumedCapacity != nil {
 		o.capacity(out.ConsumedCapacity)
+	}
+	if out.ItemCollectionMetrics != nil {
+		o.collection(out.ItemCollectionMetrics)
 	}
 	return o.bytes(), nil
 }

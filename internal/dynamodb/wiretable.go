@@ -1,11 +1,9 @@
 package dynamodb
 
 import (
-	"cmp"
 	"encoding/json"
 	"math"
 	"reflect"
-	"slices"
 	"strconv"
 	"time"
 
@@ -125,6 +123,8 @@ type TableDescription struct {
 	SSEDescription            *SSEDescription                   `json:"SSEDescription,omitempty"`
 	TableClassSummary         *TableClassSummary                `json:"TableClassSummary,omitempty"`
 	DeletionProtectionEnabled bool                              `json:"DeletionProtectionEnabled"`
+	LocalSecondaryIndexes     []LocalSecondaryIndexDescription  `json:"LocalSecondaryIndexes,omitempty"`
+	GlobalSecondaryIndexes    []GlobalSecondaryIndexDescription `json:"GlobalSecondaryIndexes,omitempty"`
 }
 
 // ProvisionedThroughputDescription is a table's capacity and its change
@@ -172,9 +172,10 @@ const (
 )
 
 // tableDescription builds the TableDescription of a catalog record with its
-// live statistics.
+// live statistics (its indexes' counts are 0: see API.fullDescription).
 func tableDescription(t *engine.Table, stats engine.TableStats) TableDescription {
 	d := TableDescription{
+		AttributeDefinitions:      attributeDefinitions(t),
 		TableName:                 t.Name,
 		KeySchema:                 keySchemaElements(t.KeySchema),
 		TableStatus:               t.Status,
@@ -186,12 +187,7 @@ func tableDescription(t *engine.Table, stats engine.TableStats) TableDescription
 		TableId:                   t.ID,
 		DeletionProtectionEnabled: t.DeletionProtection,
 	}
-	defs := slices.Clone(t.AttributeDefinitions)
-	slices.SortFunc(defs, func(x, y engine.AttributeDefinition) int { return cmp.Compare(x.Name, y.Name) })
-	for _, def := range defs {
-		d.AttributeDefinitions = append(d.AttributeDefinitions,
-			AttributeDefinition{AttributeName: ptr(def.Name), AttributeType: ptr(def.Type.String())})
-	}
+	describeIndexes(&d, t)
 	switch {
 	case t.BillingMode == billingPayPerRequest:
 		// A table created on-demand reports its creation time here.

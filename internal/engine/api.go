@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/clock"
 )
 
 // Errors returned by the engine; the dynamodb layer maps them to AWS errors.
@@ -35,6 +36,22 @@ var (
 	ErrTransactionCanceled = errors.New("engine: mutations canceled")
 	// ErrInvalidSegment: ScanSpec with Segment outside [0, TotalSegments).
 	ErrInvalidSegment = errors.New("engine: invalid scan segment")
+	// ErrIndexExists: AddIndex (or CreateTable) with an index name the table
+	// already has.
+	ErrIndexExists = errors.New("engine: index already exists")
+	// ErrIndexNotFound: the table has no index of that name (or it is being
+	// deleted).
+	ErrIndexNotFound = errors.New("engine: index not found")
+	// ErrInvalidIndex: an IndexSpec the engine cannot store (no name, a bad
+	// key schema or projection type, an LSI whose partition key is not the
+	// table's, an LSI added after CreateTable).
+	ErrInvalidIndex = errors.New("engine: invalid index")
+	// ErrItemCollectionTooLarge: a write to a table with local secondary
+	// indexes would grow its item collection beyond ItemCollectionSizeLimit.
+	ErrItemCollectionTooLarge = errors.New("engine: item collection size limit exceeded")
+	// ErrMetaExists: MutateManyWith was asked to create a meta record that
+	// already exists (and has not expired); nothing was written.
+	ErrMetaExists = errors.New("engine: meta record already exists")
 )
 
 // KeyAttr names a key attribute and its scalar type: attr.KindS, KindN or KindB.
@@ -81,6 +98,10 @@ type TableSpec struct {
 	TableClass           string // STANDARD | STANDARD_INFREQUENT_ACCESS
 	DeletionProtection   bool
 	Tags                 []Tag
+	// Indexes are the secondary indexes (GSIs and LSIs) to create with the
+	// table. Only CreateTable reads it: in a Table record the field is nil
+	// and Table.Indexes lists the indexes.
+	Indexes []IndexSpec
 }
 
 // Table is a catalog record. It is a value snapshot: mutate through UpdateTable.
@@ -95,6 +116,17 @@ type Table struct {
 	LastIncreaseDateTime      time.Time
 	LastDecreaseDateTime      time.Time
 	NumberOfDecreasesToday    int64
+	// Indexes are the table's secondary indexes in creation order. Change
+	// the set with AddIndex and DeleteIndex; UpdateTable may change only
+	// their throughput.
+	Indexes []Index
+	// TTL is the time-to-live setting; nil if TTL was never configured.
+	// Change it with UpdateTTL.
+	TTL *TTLSpec
+	// TTLBackfilling is true while the TTL index of the items written
+	// before TTL was enabled is being built; until then those items may
+	// expire late (never early).
+	TTLBackfilling bool
 }
 
 // TableStats are live counters maintained in the same batch as each write.
@@ -111,17 +143,46 @@ type TableStats struct {
 // It runs under engine locks: it must be quick and must not call the Engine.
 type MutateFunc func(old attr.Item) (attr.Item, error)
 
+// Origin says who caused a write. Change records (point-in-time recovery,
+// streams) carry it: a TTL deletion is a service deletion, which streams
+// report with userIdentity {Type: "Service", PrincipalId:
+// ServicePrincipal}.
+type Origin uint8
+
+// Write origins.
+const (
+	// OriginRequest is a client request (the zero value).
+	OriginRequest Origin = iota
+	// OriginTTL is a deletion of an expired item by the TTL expirer.
+	OriginTTL
+)
+
+// ServicePrincipal is the principal DynamoDB names for its own (service)
+// writes, such as TTL deletions.
+const ServicePrincipal = "dynamodb.amazonaws.com"
+
 // Mutation is one item write of a multi-item atomic commit.
 type Mutation struct {
 	Table string
 	Key   attr.Item // the key attributes only
 	Fn    MutateFunc
+	// Origin is who asks for the write; the zero value is a client request.
+	Origin Origin
 }
 
 // MutationResult reports what one Mutation did.
 type MutationResult struct {
 	Old attr.Item // nil if the item did not exist
 	New attr.Item // nil if the item is absent afterwards
+	// CommitTS is the timestamp of the commit that applied the call (the
+	// same for every mutation of one MutateMany, no-ops included); 0 if the
+	// call wrote nothing.
+	CommitTS clock.Timestamp
+	// ItemCollectionSize is, for a table with local secondary indexes, the
+	// size in bytes of the item's collection (every item with its partition
+	// key, plus their LSI entries) after the write; 0 for other tables.
+	// See ItemCollectionSize for what is counted.
+	ItemCollectionSize int64
 }
 
 // RangeOp is the sort key condition of a Query.
@@ -142,19 +203,33 @@ const (
 
 // QuerySpec selects one partition and an optional sort-key range.
 type QuerySpec struct {
-	Hash           attr.Value
-	Op             RangeOp
-	Values         []attr.Value // 1 value, or 2 for RangeBetween
-	Forward        bool         // ScanIndexForward
-	ExclusiveStart attr.Item    // full primary key of the last item seen, or nil
+	Hash    attr.Value
+	Op      RangeOp
+	Values  []attr.Value // 1 value, or 2 for RangeBetween
+	Forward bool         // ScanIndexForward
+	// ExclusiveStart is the full primary key of the last item seen, or nil.
+	// On an index it holds the index key attributes and the table's
+	// primary key attributes (DynamoDB's LastEvaluatedKey for an index).
+	ExclusiveStart attr.Item
+	// Index names the secondary index to query; empty means the table.
+	// Hash, Op and Values then apply to the index's key attributes, and
+	// entries come in index sort key order, ties broken by the table's
+	// primary key.
+	Index string
 }
 
 // ScanSpec selects a parallel-scan segment.
 type ScanSpec struct {
-	Segment        int
-	TotalSegments  int // 0 or 1: whole table
+	Segment       int
+	TotalSegments int // 0 or 1: whole table
+	// ExclusiveStart is the key of the last item seen, or nil; on an index,
+	// the index key attributes plus the table's primary key attributes.
 	ExclusiveStart attr.Item
+	// Index names the secondary index to scan; empty means the table.
+	// Segments split the index by the hash of its partition key.
+	Index string
 }
 
 // VisitFunc receives items in order; returning false stops the iteration.
+// On an index it receives the projected items.
 type VisitFunc func(item attr.Item) (bool, error)

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/kv"
 )
 
 // Table statuses.
@@ -25,12 +28,24 @@ type tableState struct {
 	id     uuid.UUID
 	prefix []byte    // itemsPrefix(id)
 	schema KeySchema // immutable
+	items  keySpace  // the items' key space (prefix, schema)
+	// hasLSI is true if the table has local secondary indexes (which
+	// exist only from CreateTable, so this never changes): its writes
+	// then maintain item collection sizes.
+	hasLSI bool
 
 	// rec is the current record; replaced (never modified) under Engine.catMu.
 	rec *Table
+	// nextIndexID is the id the table's next index gets (ids are never
+	// reused); guarded by Engine.catMu.
+	nextIndexID uint32
+	// layout is what writes maintain; replaced (never modified) under
+	// Engine.catMu while holding life exclusively.
+	layout atomic.Pointer[tableLayout]
 
-	// life orders writes against DeleteTable: writers hold it shared while
-	// they write; DeleteTable holds it exclusively, so no write lands after
+	// life orders writes against DeleteTable and layout changes: writers
+	// hold it shared while they write; DeleteTable and layout changes hold
+	// it exclusively, so every write sees one layout and none lands after
 	// the table's keys are removed.
 	life    sync.RWMutex
 	deleted bool // guarded by life
@@ -43,7 +58,25 @@ func newTableState(rec *Table) (*tableState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: table %q has a bad id: %w", rec.Name, err)
 	}
-	return &tableState{name: rec.Name, id: id, prefix: itemsPrefix(id), schema: rec.clone().KeySchema, rec: rec}, nil
+	ks := rec.clone().KeySchema
+	ts := &tableState{
+		name:   rec.Name,
+		id:     id,
+		prefix: itemsPrefix(id),
+		schema: ks,
+		items:  keySpace{prefix: itemsPrefix(id), hash: ks.Hash, rng: ks.Range},
+		hasLSI: slices.ContainsFunc(rec.Indexes, func(ix Index) bool { return ix.Local }),
+		rec:    rec,
+	}
+	l := &tableLayout{}
+	for _, ix := range rec.Indexes {
+		l.indexes = append(l.indexes, newIndexState(id, ts.keyAttrs(), ix))
+	}
+	if rec.TTL != nil && rec.TTL.Enabled {
+		l.ttl = &ttlConfig{attr: rec.TTL.AttributeName}
+	}
+	ts.layout.Store(l)
+	return ts, nil
 }
 
 // catalogPrefix is the key prefix of this engine's (account, region)
@@ -69,7 +102,7 @@ func (e *Engine) loadCatalog() error {
 		if err != nil {
 			return err
 		}
-		rec, err := decodeTable(v)
+		rec, next, err := decodeTable(v)
 		if err != nil {
 			return err
 		}
@@ -77,6 +110,7 @@ func (e *Engine) loadCatalog() error {
 		if err != nil {
 			return err
 		}
+		ts.nextIndexID = next
 		if err := e.loadStats(ts); err != nil {
 			return err
 		}
@@ -96,10 +130,13 @@ func (e *Engine) lookup(name string) (*tableState, error) {
 	return ts, nil
 }
 
-// CreateTable records a new table with a new TableId. The returned copy
-// says CREATING (as DynamoDB's response does); the stored table is ACTIVE at
-// once, since there is nothing to provision. ErrTableExists if the name is
-// taken (in any status).
+// CreateTable records a new table with a new TableId, and its secondary
+// indexes (spec.Indexes) with ids 1, 2, ... The returned copy says
+// CREATING for the table and its indexes (as DynamoDB's response does);
+// the stored table and indexes are ACTIVE at once, since there is nothing
+// to provision or build. ErrTableExists if the name is taken (in any
+// status); ErrInvalidIndex or ErrIndexExists for an index the engine
+// cannot store.
 func (e *Engine) CreateTable(ctx context.Context, spec TableSpec) (*Table, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -107,28 +144,56 @@ func (e *Engine) CreateTable(ctx context.Context, spec TableSpec) (*Table, error
 	if err := checkKeySchema(spec.KeySchema); err != nil {
 		return nil, err
 	}
+	for i, ix := range spec.Indexes {
+		if err := checkIndexSpec(spec.KeySchema, ix, true); err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(spec.Indexes[:i], func(o IndexSpec) bool { return o.Name == ix.Name }) {
+			return nil, fmt.Errorf("%w: %s", ErrIndexExists, ix.Name)
+		}
+	}
 	e.catMu.Lock()
 	defer e.catMu.Unlock()
 	if _, ok := e.tables[spec.Name]; ok {
 		return nil, fmt.Errorf("%w: %s", ErrTableExists, spec.Name)
 	}
 	rec := (&Table{TableSpec: spec}).clone()
+	rec.TableSpec.Indexes = nil
 	rec.ID = uuid.NewString()
 	rec.ARN = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", e.region, e.account, spec.Name)
 	rec.Status = StatusActive
 	rec.CreatedAt = e.clock.Now()
-	ts, err := newTableState(rec)
+	for i, is := range spec.Indexes {
+		rec.Indexes = append(rec.Indexes, newIndex(rec, uint32(i+1), is, IndexActive, false, rec.CreatedAt))
+	}
+	ts, err := newTableState(rec.clone())
 	if err != nil {
 		return nil, err
 	}
-	if err := e.putRecord(rec); err != nil {
+	ts.nextIndexID = uint32(len(rec.Indexes) + 1)
+	if err := e.putRecord(ts, rec); err != nil {
 		return nil, err
 	}
 	e.tables[rec.Name] = ts
-	e.log.Info("table created", "table", rec.Name, "id", rec.ID)
+	e.log.Info("table created", "table", rec.Name, "id", rec.ID, "indexes", len(rec.Indexes))
 	out := rec.clone()
 	out.Status = StatusCreating
+	for i := range out.Indexes {
+		out.Indexes[i].Status = IndexCreating
+	}
 	return out, nil
+}
+
+// newIndex returns a new index of table t with the given id.
+func newIndex(t *Table, id uint32, spec IndexSpec, status string, backfilling bool, now time.Time) Index {
+	return Index{
+		IndexSpec:   cloneIndexSpec(spec),
+		ID:          id,
+		ARN:         t.ARN + "/index/" + spec.Name,
+		Status:      status,
+		Backfilling: backfilling,
+		CreatedAt:   now,
+	}
 }
 
 // checkKeySchema rejects key schemas the key encoding cannot store.
@@ -144,18 +209,23 @@ func checkKeySchema(ks KeySchema) error {
 	return nil
 }
 
-// putRecord durably stores a catalog record.
-func (e *Engine) putRecord(rec *Table) error {
-	v, err := encodeTable(rec)
-	if err != nil {
-		return err
-	}
+// putRecord durably stores rec, the catalog record of ts.
+func (e *Engine) putRecord(ts *tableState, rec *Table) error {
 	b := e.db.NewBatch()
-	if err := b.Set(e.catalogKey(rec.Name), v); err != nil {
+	if err := e.addRecord(b, ts, rec); err != nil {
 		b.Close()
 		return err
 	}
 	return b.Commit()
+}
+
+// addRecord puts rec, the catalog record of ts, into batch b.
+func (e *Engine) addRecord(b *kv.Batch, ts *tableState, rec *Table) error {
+	v, err := encodeTable(rec, ts.nextIndexID)
+	if err != nil {
+		return err
+	}
+	return b.Set(e.catalogKey(rec.Name), v)
 }
 
 // Table returns the catalog record of a table by name, or ErrTableNotFound.
@@ -188,9 +258,12 @@ func (e *Engine) ListTables(ctx context.Context) ([]string, error) {
 }
 
 // UpdateTable applies fn to a copy of the record and stores it atomically.
-// fn may not change Name, ID, ARN, CreatedAt or KeySchema. Updates take
-// effect at once, so the stored Status stays ACTIVE; a Status fn sets (say
-// UPDATING, for the response) appears only in the returned copy.
+// fn may not change Name, ID, ARN, CreatedAt, KeySchema, the TTL setting
+// or the set of indexes and their definitions, only their throughput
+// (AddIndex, DeleteIndex and UpdateTTL change those). Updates take effect
+// at once, so the stored Status (of the table and of its indexes) is kept;
+// a Status fn sets (say UPDATING, for the response) appears only in the
+// returned copy.
 func (e *Engine) UpdateTable(ctx context.Context, name string, fn func(t *Table) error) (*Table, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -207,12 +280,17 @@ func (e *Engine) UpdateTable(ctx context.Context, name string, fn func(t *Table)
 		return nil, err
 	}
 	if upd.Name != old.Name || upd.ID != old.ID || upd.ARN != old.ARN ||
-		!upd.CreatedAt.Equal(old.CreatedAt) || !sameKeySchema(upd.KeySchema, old.KeySchema) {
-		return nil, fmt.Errorf("engine: UpdateTable(%s): name, id, ARN, creation time and key schema are immutable", name)
+		!upd.CreatedAt.Equal(old.CreatedAt) || !sameKeySchema(upd.KeySchema, old.KeySchema) ||
+		!sameTTL(upd, old) || !sameIndexes(upd.Indexes, old.Indexes) {
+		return nil, fmt.Errorf("engine: UpdateTable(%s): name, id, ARN, creation time, key schema, TTL and index definitions are immutable", name)
 	}
 	out := upd.clone()
 	upd.Status = StatusActive
-	if err := e.putRecord(upd); err != nil {
+	upd.TableSpec.Indexes = nil
+	for i := range upd.Indexes {
+		upd.Indexes[i].Status = old.Indexes[i].Status
+	}
+	if err := e.putRecord(ts, upd); err != nil {
 		return nil, err
 	}
 	ts.rec = upd
@@ -226,7 +304,27 @@ func sameKeySchema(a, b KeySchema) bool {
 	return a.Range == nil || *a.Range == *b.Range
 }
 
-// DeleteTable removes the table and all its items in one atomic commit and
+// sameTTL reports whether two records have the same TTL state.
+func sameTTL(a, b *Table) bool {
+	if a.TTLBackfilling != b.TTLBackfilling || (a.TTL == nil) != (b.TTL == nil) {
+		return false
+	}
+	return a.TTL == nil || *a.TTL == *b.TTL
+}
+
+// sameIndexes reports whether two index lists are the same indexes with
+// the same definitions, ignoring throughput and Status.
+func sameIndexes(a, b []Index) bool {
+	return slices.EqualFunc(a, b, func(x, y Index) bool {
+		return x.Name == y.Name && x.ID == y.ID && x.ARN == y.ARN && x.Local == y.Local &&
+			x.Backfilling == y.Backfilling && x.CreatedAt.Equal(y.CreatedAt) &&
+			sameKeySchema(x.KeySchema, y.KeySchema) && x.Projection.Type == y.Projection.Type &&
+			slices.Equal(x.Projection.NonKeyAttributes, y.Projection.NonKeyAttributes)
+	})
+}
+
+// DeleteTable removes the table and all its keys (items, index entries,
+// TTL entries, statistics, item collection sizes) in one atomic commit and
 // returns the record as it was, with Status DELETING, for the response. It
 // waits for writes in progress on the table; later ones get
 // ErrTableNotFound. ErrDeletionProtected if the table has deletion
@@ -247,9 +345,12 @@ func (e *Engine) DeleteTable(ctx context.Context, name string) (*Table, error) {
 	ts.life.Lock()
 	defer ts.life.Unlock()
 	b := e.db.NewBatch()
-	err := b.DeleteRange(ts.prefix, prefixEnd(ts.prefix))
-	if err == nil {
-		err = b.Delete(statsKey(ts.id))
+	var err error
+	for _, p := range []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats} {
+		if err == nil {
+			tp := tablePrefix(p, ts.id)
+			err = b.DeleteRange(tp, prefixEnd(tp))
+		}
 	}
 	if err == nil {
 		err = b.Delete(e.catalogKey(name))
@@ -263,6 +364,7 @@ func (e *Engine) DeleteTable(ctx context.Context, name string) (*Table, error) {
 	}
 	ts.deleted = true
 	delete(e.tables, name)
+	e.notifyCatalog()
 	e.log.Info("table deleted", "table", name, "id", ts.rec.ID)
 	out := ts.rec.clone()
 	out.Status = StatusDeleting

@@ -238,7 +238,7 @@ func TestDeleteTableRacingWriters(t *testing.T) {
 }
 
 // rawKeys counts the stored keys under a prefix.
-func rawKeys(t *testing.T, e *Engine, prefix []byte) int {
+func rawKeys(t tb, e *Engine, prefix []byte) int {
 	t.Helper()
 	it, err := e.db.NewIter(prefix, prefixEnd(prefix))
 	if err != nil {

@@ -25,14 +25,17 @@ var (
 
 func openAt(t testing.TB, dir string, c clock.Clock) *Engine {
 	t.Helper()
-	e, err := Open(Options{
-		Dir:       dir,
-		Region:    testRegion,
-		AccountID: testAccount,
-		Clock:     c,
-		Logger:    slog.New(slog.DiscardHandler),
-		CacheSize: 8 << 20,
-	})
+	return openWith(t, Options{Dir: dir, Clock: c})
+}
+
+// openWith opens an engine with o, filling in the test namespace, a
+// discarding logger and a small cache.
+func openWith(t testing.TB, o Options) *Engine {
+	t.Helper()
+	o.Region, o.AccountID = testRegion, testAccount
+	o.Logger = slog.New(slog.DiscardHandler)
+	o.CacheSize = 8 << 20
+	e, err := Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,20 +158,6 @@ func collect(t tb, run func(VisitFunc) error) []attr.Item {
 func scanAll(t tb, e *Engine, table string) []attr.Item {
 	t.Helper()
 	return collect(t, func(v VisitFunc) error { return e.Scan(bg, table, ScanSpec{}, v) })
-}
-
-// itemsEqual compares items attribute by attribute with attr.Equal.
-func itemsEqual(a, b attr.Item) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for n, v := range a {
-		w, ok := b[n]
-		if !ok || !attr.Equal(v, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // fmtItem renders an item deterministically for failure messages.

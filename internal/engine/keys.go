@@ -13,19 +13,36 @@ import (
 //
 //	c table/<account>/<region>/<name>       catalog record (JSON)
 //	s <tableId:16>                          table stats: int64 counters (kv merge)
+//	s <tableId:16> <indexId:4>              index stats: int64 counters (kv merge)
 //	t <tableId:16> <hash:8> <pk> [<sk>]     item (attr.AppendItem)
+//	x <tableId:16> <indexId:4> <hash:8> <ipk> [<isk>] <pk> [<sk>]
+//	                                        index entry: the projected item
+//	e <tableId:16> <expiry:8> <hash:8> <pk> [<sk>]
+//	                                        TTL index entry (empty value)
+//	p <tableId:16> <hash:8> <pk>            item collection size (kv merge;
+//	                                        tables with LSIs only)
+//	m 0x01 <key>                            meta record: <expiresAt:8> <value>
+//	m 0x02 <expiresAt:8> <key>              meta expiry queue (empty value)
 //
 // <pk> and <sk> are attr.AppendKey encodings (order-preserving and
 // self-delimiting), so the items of one partition are contiguous and sorted
 // by sort key. <hash> is partitionHash of the encoded pk, big-endian: storage
 // order is hash order (like DynamoDB's scan order) and parallel-scan segment
-// i of n is the hash range [i*2^64/n, (i+1)*2^64/n).
+// i of n is the hash range [i*2^64/n, (i+1)*2^64/n). Index entries use the
+// same scheme on the index's keys (<ipk>, <isk>), followed by the table key
+// so that every item has its own entry and ties sort by table key.
+// <indexId> is big-endian; <expiry> is the TTL attribute's epoch seconds,
+// big-endian; <expiresAt> is Unix microseconds, big-endian.
 //
 // The hash function is part of the on-disk format: never change it.
 const (
-	prefixCatalog = 'c'
-	prefixStats   = 's'
-	prefixItems   = 't'
+	prefixCatalog    = 'c'
+	prefixStats      = 's'
+	prefixItems      = 't'
+	prefixIndex      = 'x'
+	prefixTTL        = 'e'
+	prefixCollection = 'p'
+	prefixMeta       = 'm'
 )
 
 // tableIDLen is the length of a TableId in keys (a UUID's 16 bytes).
@@ -57,13 +74,10 @@ func statsKey(id [tableIDLen]byte) []byte {
 	return append([]byte{prefixStats}, id[:]...)
 }
 
-// partitionPrefix returns the key prefix of one partition's items.
-func (ts *tableState) partitionPrefix(hash attr.Value) []byte {
-	pk := attr.AppendKey(nil, hash)
-	p := make([]byte, 0, len(ts.prefix)+8+len(pk)+16)
-	p = append(p, ts.prefix...)
-	p = binary.BigEndian.AppendUint64(p, partitionHash(pk))
-	return append(p, pk...)
+// tablePrefix returns prefix + tableId: the prefix of every key of one
+// kind (items, index entries, TTL entries, ...) of a table.
+func tablePrefix(prefix byte, id [tableIDLen]byte) []byte {
+	return append([]byte{prefix}, id[:]...)
 }
 
 // itemKey validates a primary key against the table's schema and returns
@@ -81,7 +95,7 @@ func (ts *tableState) itemKey(key attr.Item) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := ts.partitionPrefix(hv)
+	k := ts.items.partitionPrefix(hv)
 	if ks.Range != nil {
 		rv, err := keyValue(key, *ks.Range)
 		if err != nil {

@@ -9,7 +9,8 @@ import (
 )
 
 // Table stats are two int64 counters at statsKey(tableId): item count and
-// total size (attr.ItemSize). Every write adds its deltas to them with a kv
+// total size (attr.ItemSize); each index has the same pair (entry count,
+// entry sizes) at indexStatsKey. Every write adds its deltas to them with a kv
 // merge in the same batch as the items, so they are exactly as durable as
 // the items, and concurrent writers never read-modify-write them. The
 // merged values are read once at Open and then tracked in memory (updated
@@ -33,9 +34,9 @@ type statsDelta struct {
 
 func (d statsDelta) isZero() bool { return d == statsDelta{} }
 
-// addTo puts the delta into batch b.
-func (d statsDelta) addTo(b *kv.Batch, ts *tableState) error {
-	return b.AddCounters(statsKey(ts.id), d.count, d.size)
+// addTo merges the delta into the counters at key, in batch b.
+func (d statsDelta) addTo(b *kv.Batch, key []byte) error {
+	return b.AddCounters(key, d.count, d.size)
 }
 
 // apply folds a committed delta into the in-memory counters.
@@ -44,15 +45,29 @@ func (s *liveStats) apply(d statsDelta) {
 	s.size.Add(d.size)
 }
 
-// loadStats reads a table's merged counters from the store.
+// loadStats reads the merged counters of a table and of its indexes from
+// the store.
 func (e *Engine) loadStats(ts *tableState) error {
-	v, _, err := e.db.Get(statsKey(ts.id))
+	if err := e.loadCounters(&ts.stats, statsKey(ts.id)); err != nil {
+		return err
+	}
+	for _, ix := range ts.layout.Load().indexes {
+		if err := e.loadCounters(&ix.stats, ix.statsKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadCounters reads the merged counters at key into s.
+func (e *Engine) loadCounters(s *liveStats, key []byte) error {
+	v, _, err := e.db.Get(key)
 	if err != nil {
 		return err
 	}
 	c := kv.DecodeCounters(v, numStats)
-	ts.stats.count.Store(c[statCount])
-	ts.stats.size.Store(c[statSize])
+	s.count.Store(c[statCount])
+	s.size.Store(c[statSize])
 	return nil
 }
 

@@ -13,12 +13,16 @@ import (
 
 // pendingWrite is one mutation on its way through the write path.
 type pendingWrite struct {
-	table *tableState
-	key   attr.Item
-	skey  []byte // storage key
-	fn    MutateFunc
-	old   attr.Item
-	new   attr.Item
+	table  *tableState
+	key    attr.Item // nil for engine-internal writes (fn never changes the key)
+	skey   []byte    // storage key
+	fn     MutateFunc
+	origin Origin
+	// collKey is the key of the item's collection size, for tables with
+	// local secondary indexes; nil otherwise.
+	collKey []byte
+	old     attr.Item
+	new     attr.Item
 }
 
 // changed reports whether the write must store anything: Fn returning old
@@ -28,7 +32,9 @@ func (w *pendingWrite) changed() bool {
 }
 
 // Mutate applies one MutateFunc atomically and durably (synced before
-// return). fn's error is returned as is, with the result's Old set.
+// return), maintaining the table's indexes in the same commit. fn's error
+// is returned as is (as is ErrItemCollectionTooLarge), with the result's
+// Old set.
 func (e *Engine) Mutate(ctx context.Context, table string, key attr.Item, fn MutateFunc) (MutationResult, error) {
 	res, errs, err := e.MutateMany(ctx, []Mutation{{Table: table, Key: key, Fn: fn}})
 	switch {
@@ -42,12 +48,22 @@ func (e *Engine) Mutate(ctx context.Context, table string, key attr.Item, fn Mut
 
 // MutateMany applies several mutations (distinct items, possibly of several
 // tables) as one atomic, durable commit with one commit timestamp: every Fn
-// runs under all the item locks. If any Fn returns an error (or changes its
-// item's key), nothing is written, err is ErrTransactionCanceled, errs[i]
-// holds each Fn's error (nil for those that succeeded) and results[i].Old
-// the item each Fn saw. Other errors (unknown table, invalid or duplicate
-// key, storage failure) return nil results and errs.
+// runs under all the item locks, and the items' index entries, TTL entries
+// and statistics are written in the same batch. If any Fn returns an error
+// (or changes its item's key, or would grow an item collection beyond
+// ItemCollectionSizeLimit), nothing is written, err is
+// ErrTransactionCanceled, errs[i] holds each mutation's error (nil for
+// those that succeeded) and results[i].Old the item each Fn saw. Other
+// errors (unknown table, invalid or duplicate key, storage failure) return
+// nil results and errs.
 func (e *Engine) MutateMany(ctx context.Context, muts []Mutation) (results []MutationResult, errs []error, err error) {
+	return e.MutateManyWith(ctx, muts, MutateOptions{})
+}
+
+// MutateManyWith is MutateMany with options: opts.Meta records are
+// created in the same commit (ErrMetaExists, with nil results and errs, if
+// one exists already).
+func (e *Engine) MutateManyWith(ctx context.Context, muts []Mutation, opts MutateOptions) (results []MutationResult, errs []error, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -55,46 +71,11 @@ func (e *Engine) MutateMany(ctx context.Context, muts []Mutation) (results []Mut
 	if err != nil {
 		return nil, nil, err
 	}
-	unlockTables, err := lockTables(ws)
+	metas, err := prepareMeta(opts.Meta)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer unlockTables()
-	stripes := make([]int, len(ws))
-	for i := range ws {
-		stripes[i] = stripeOf(ws[i].skey)
-	}
-	defer e.locks.lock(stripes)()
-
-	results = make([]MutationResult, len(ws))
-	errs = make([]error, len(ws))
-	canceled := false
-	for i := range ws {
-		w := &ws[i]
-		if w.old, err = readItem(e.db, w.skey); err != nil {
-			return nil, nil, err
-		}
-		results[i].Old = w.old
-		nu, ferr := w.fn(w.old)
-		if ferr == nil && nu != nil && !w.table.sameKey(nu, w.key) {
-			ferr = fmt.Errorf("%w: table %s", ErrKeyChanged, w.table.name)
-		}
-		if ferr != nil {
-			errs[i], canceled = ferr, true
-			continue
-		}
-		w.new = nu
-	}
-	if canceled {
-		return results, errs, ErrTransactionCanceled
-	}
-	if err := e.apply(ws); err != nil {
-		return nil, nil, err
-	}
-	for i := range ws {
-		results[i].New = ws[i].new
-	}
-	return results, errs, nil
+	return e.commitWrites(ws, metas)
 }
 
 // prepare resolves tables and storage keys and rejects duplicate items.
@@ -109,7 +90,7 @@ func (e *Engine) prepare(muts []Mutation) ([]pendingWrite, error) {
 		if err != nil {
 			return nil, err
 		}
-		ws[i] = pendingWrite{table: ts, key: m.Key, skey: skey, fn: m.Fn}
+		ws[i] = pendingWrite{table: ts, key: m.Key, skey: skey, fn: m.Fn, origin: m.Origin}
 	}
 	if len(ws) > 1 {
 		keys := make([][]byte, len(ws))
@@ -124,6 +105,67 @@ func (e *Engine) prepare(muts []Mutation) ([]pendingWrite, error) {
 		}
 	}
 	return ws, nil
+}
+
+// commitWrites runs the writes' functions under the locks of their tables,
+// items, item collections and meta records, then commits the result.
+func (e *Engine) commitWrites(ws []pendingWrite, metas []metaWrite) (results []MutationResult, errs []error, err error) {
+	unlockTables, err := lockTables(ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlockTables()
+	stripes := make([]int, 0, len(ws)+len(metas))
+	for i := range ws {
+		stripes = append(stripes, stripeOf(ws[i].skey))
+		if ws[i].table.hasLSI {
+			ck, err := ws[i].table.collectionKey(ws[i].skey)
+			if err != nil {
+				return nil, nil, err
+			}
+			ws[i].collKey = ck
+			stripes = append(stripes, stripeOf(ck))
+		}
+	}
+	for _, m := range metas {
+		stripes = append(stripes, stripeOf(m.key))
+	}
+	defer e.locks.lock(stripes)()
+
+	results = make([]MutationResult, len(ws))
+	errs = make([]error, len(ws))
+	canceled := false
+	for i := range ws {
+		w := &ws[i]
+		if w.old, err = readItem(e.db, w.skey); err != nil {
+			return nil, nil, err
+		}
+		results[i].Old = w.old
+		var ferr error
+		w.new, ferr = w.fn(w.old)
+		if ferr == nil && w.new != nil && w.changed() && !w.table.sameKey(w.new, w.key) {
+			ferr = fmt.Errorf("%w: table %s", ErrKeyChanged, w.table.name)
+		}
+		if ferr != nil {
+			errs[i], canceled = ferr, true
+		}
+	}
+	if canceled {
+		return results, errs, ErrTransactionCanceled
+	}
+	if err := e.checkMeta(metas); err != nil {
+		return nil, nil, err
+	}
+	if err := e.apply(ws, metas, results, errs); err != nil {
+		if errors.Is(err, ErrTransactionCanceled) {
+			return results, errs, err
+		}
+		return nil, nil, err
+	}
+	for i := range ws {
+		results[i].New = ws[i].new
+	}
+	return results, errs, nil
 }
 
 // lockTables holds the tables' life locks shared (in TableId order, so that
@@ -152,59 +194,4 @@ func lockTables(ws []pendingWrite) (unlock func(), err error) {
 		}
 	}
 	return unlock, nil
-}
-
-// apply writes the changed items, and the tables' stats deltas, in one
-// batch at one commit timestamp, synced before returning.
-func (e *Engine) apply(ws []pendingWrite) error {
-	if !slices.ContainsFunc(ws, func(w pendingWrite) bool { return w.changed() }) {
-		return nil
-	}
-	commitTS := e.inflight.begin(e.hlc)
-	defer e.inflight.end(commitTS)
-
-	b := e.db.NewBatch()
-	deltas := map[*tableState]statsDelta{}
-	for i := range ws {
-		w := &ws[i]
-		if !w.changed() {
-			continue
-		}
-		d := deltas[w.table]
-		if w.old != nil {
-			d.count--
-			d.size -= int64(attr.ItemSize(w.old))
-		}
-		var err error
-		if w.new != nil {
-			d.count++
-			d.size += int64(attr.ItemSize(w.new))
-			err = b.Set(w.skey, attr.AppendItem(nil, w.new))
-		} else {
-			err = b.Delete(w.skey)
-		}
-		if err != nil {
-			b.Close()
-			return err
-		}
-		deltas[w.table] = d
-		// Change capture hook: the change-log record of this write (PITR,
-		// later Streams; DESIGN §3) goes into b here, keyed by commitTS.
-	}
-	for ts, d := range deltas {
-		if d.isZero() {
-			continue
-		}
-		if err := d.addTo(b, ts); err != nil {
-			b.Close()
-			return err
-		}
-	}
-	if err := b.Commit(); err != nil {
-		return err
-	}
-	for ts, d := range deltas {
-		ts.stats.apply(d)
-	}
-	return nil
 }

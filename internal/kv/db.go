@@ -1,5 +1,6 @@
 // Package kv is Ebbtide's thin layer over Pebble: opening a store with
-// sensible options (slog logging, block cache, synced WAL commits), batches
+// sensible options (slog logging, block cache, bloom filters, synced WAL
+// commits), batches
 // that are always committed durably, point reads, bounded iterators,
 // snapshots, and int64 counters updated by a merge operator. Pebble's commit
 // pipeline gives group commit: concurrent synced batches share WAL fsyncs.
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -67,6 +69,12 @@ func Open(opts Options) (*DB, error) {
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             slogLogger{opts.Logger.With("component", "pebble")},
 		Merger:             counterMerger,
+	}
+	// Bloom filters on every level: most point reads on the write path
+	// look for keys that do not exist (new items, absent index entries),
+	// which a filter answers without reading data blocks.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	db, err := pebble.Open(opts.Dir, po)
 	if err != nil {

@@ -132,16 +132,25 @@ func marshalResponse(out any) ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// errorBody is the awsJson error document.
+// errorBody is the awsJson error document. DynamoDB spells the message member
+// "message", except on the errors whose model member is "Message"
+// (TransactionCanceledException and the Coral AccessDeniedException).
 type errorBody struct {
 	Type                string `json:"__type"`
 	Message             string `json:"message,omitempty"`
+	CapitalMessage      string `json:"Message,omitempty"`
 	Item                any    `json:"Item,omitempty"`
 	CancellationReasons any    `json:"CancellationReasons,omitempty"`
 }
 
 func (rt *router) writeError(w http.ResponseWriter, ct string, e *dynamodb.Error) {
-	buf, err := json.Marshal(errorBody{Type: e.Type, Message: e.Message, Item: e.Item, CancellationReasons: e.CancellationReasons})
+	body := errorBody{Type: e.Type, Item: e.Item, CancellationReasons: e.CancellationReasons}
+	if strings.HasSuffix(e.Type, "#TransactionCanceledException") || strings.HasSuffix(e.Type, "#AccessDeniedException") {
+		body.CapitalMessage = e.Message
+	} else {
+		body.Message = e.Message
+	}
+	buf, err := json.Marshal(body)
 	if err != nil {
 		buf = []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}`)
 	}

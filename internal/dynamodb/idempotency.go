@@ -116,7 +116,6 @@ func (a *API) replayTransaction(ctx context.Context, in *transactWriteItemsInput
 	return res, true, nil
 }
 
-// now is the time a token's ten minutes start from: the wall clock, which
-// is also the engine's clock outside tests (the engine checks expiry on its
-// own clock; tests with a fake engine clock start it at the wall time).
-func (a *API) now() time.Time { return time.Now() }
+// now is the time a token's ten minutes start from: the engine's clock,
+// which also checks the record's expiry.
+func (a *API) now() time.Time { return a.eng.Now() }

@@ -148,3 +148,7 @@ func (e *Engine) notifyCatalog() {
 	close(e.catChanged)
 	e.catChanged = make(chan struct{})
 }
+
+// Now is the engine's clock reading: the time source callers use for
+// timestamps they store through the engine (injectable in tests).
+func (e *Engine) Now() time.Time { return e.clock.Now() }

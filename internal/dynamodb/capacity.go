@@ -61,6 +61,18 @@ func (u *usage) add(o usage) {
 	}
 }
 
+// scaled is the usage multiplied by f (transactions cost twice as much).
+func (u usage) scaled(f float64) usage {
+	out := tableUsage(u.table * f)
+	for n, x := range u.local {
+		out.addIndex(true, n, x*f)
+	}
+	for n, x := range u.global {
+		out.addIndex(false, n, x*f)
+	}
+	return out
+}
+
 // total is the units consumed on the table and its indexes together.
 func (u usage) total() float64 {
 	t := u.table

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
@@ -25,6 +26,12 @@ type API struct {
 	cfg Config
 	ops map[string]opFunc
 }
+
+// now is the current time for the API: the engine's clock, so tests can
+// move it (it also starts a ClientRequestToken's ten minutes, and the
+// engine checks the record's expiry by it). Nothing in the API reads the
+// real clock directly.
+func (a *API) now() time.Time { return a.eng.Now() }
 
 // opFunc handles one operation: body is the raw JSON request; the result is
 // marshalled as the response body.

@@ -115,7 +115,3 @@ func (a *API) replayTransaction(ctx context.Context, in *transactWriteItemsInput
 	res.ConsumedCapacity = tally.reads(in.ReturnConsumedCapacity)
 	return res, true, nil
 }
-
-// now is the time a token's ten minutes start from: the engine's clock,
-// which also checks the record's expiry.
-func (a *API) now() time.Time { return a.eng.Now() }

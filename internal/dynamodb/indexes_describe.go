@@ -68,7 +68,7 @@ func attributeDefinitions(t *engine.Table) []AttributeDefinition {
 // fullDescription is tableDescription with the live entry counts and sizes
 // of the table's indexes. An index (or table) deleted meanwhile counts 0.
 func (a *API) fullDescription(ctx context.Context, t *engine.Table, stats engine.TableStats) (TableDescription, error) {
-	d := tableDescription(t, stats)
+	d := tableDescription(t, stats, a.now())
 	indexStats := func(name string) (engine.TableStats, error) {
 		s, err := a.eng.IndexStats(ctx, t, name)
 		if errors.Is(err, engine.ErrIndexNotFound) || errors.Is(err, engine.ErrTableNotFound) {

@@ -200,7 +200,8 @@ func TestIndexQueryAndScan(t *testing.T) {
 			"One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index byG because its projection type is not ALL"},
 		{"unprojected attributes of a GSI", "Query", `{` + byG + `,"ProjectionExpression":"v, w, ls"}`, "",
 			"One or more parameter values were invalid: Global secondary index byG does not project [w, ls]"},
-		{"filter on unprojected attributes", "Scan", `{"TableName":"music","IndexName":"byLs","ScanFilter":{"w":{"ComparisonOperator":"NOT_NULL"}}}`, "",
+		{"filter on unprojected attributes", "Query", `{"TableName":"music","IndexName":"byLs","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p1"}]}},` +
+			`"QueryFilter":{"w":{"ComparisonOperator":"NOT_NULL"}}}`, "",
 			"One or more parameter values were invalid: Secondary index byLs does not project one or more filter attributes: [w]"},
 		{"filter on an index key", "Query", `{"TableName":"music","IndexName":"byG","KeyConditions":{"g":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"G"}]}},` +
 			`"QueryFilter":{"gs":{"ComparisonOperator":"NOT_NULL"}}}`, "",
@@ -217,6 +218,65 @@ func TestIndexQueryAndScan(t *testing.T) {
 		{"start key in another partition", "Query", `{` + byG + `,"ExclusiveStartKey":{"pk":{"S":"p1"},"sk":{"S":"s1"},"g":{"S":"H"},"gs":{"N":"1"}}}`, "",
 			"The provided starting key is outside query boundaries based on provided conditions"},
 	})
+}
+
+// Filters on an index see its entries. A Query's filter may not read the
+// index's own key attributes (the table's are fine when the index is not
+// keyed on them) nor attributes the index does not project, GSI or LSI
+// alike: DynamoDB fetches nothing from the table to evaluate a filter. A
+// Scan is refused neither: its filter finds such attributes absent.
+func TestIndexReadFilters(t *testing.T) {
+	e := newItemEnv(t)
+	musicTable(e)
+	fillMusic(e)
+	// Queries of byG (g = G) and byLs (pk = p1), with a filter using :x (a
+	// string) and :n (a number) as it pleases.
+	byG := func(filter, extra string) string {
+		return `{"TableName":"music","IndexName":"byG","KeyConditionExpression":"g = :g AND gs >= :one","FilterExpression":"` + filter + `",` +
+			`"ExpressionAttributeValues":{":g":{"S":"G"},":one":{"N":"1"},":x":{"S":"s3"},":n":{"N":"3"}}` + extra + `}`
+	}
+	byLs := func(filter, extra string) string {
+		return `{"TableName":"music","IndexName":"byLs","KeyConditionExpression":"pk = :p AND ls >= :one","FilterExpression":"` + filter + `",` +
+			`"ExpressionAttributeValues":{":p":{"S":"p1"},":one":{"N":"1"},":x":{"S":"s3"},":n":{"N":"30"}}` + extra + `}`
+	}
+	const keyMsg = "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
+	const notProjected = "One or more parameter values were invalid: Secondary index %s does not project one or more filter attributes: [%s]"
+	runItemValidationCases(t, e, []itemValidationCase{
+		{"GSI partition key", "Query", byG("g <> :x OR gs > :n", ""), "", keyMsg + "g"},
+		{"GSI sort key", "Query", byG("size(gs) > :n OR v = :x", ""), "", keyMsg + "gs"},
+		{"LSI sort key", "Query", byLs("ls > :n OR sk = :x", ""), "", keyMsg + "ls"},
+		{"LSI partition key (the table's)", "Query", byLs("attribute_exists(pk.x) AND sk > :x OR sk < :n", ""), "", keyMsg + "pk"},
+		// The key rule comes before Select's (dynalite's test, legacy form).
+		{"GSI sort key before ALL_ATTRIBUTES", "Query", `{"TableName":"music","IndexName":"byG","Select":"ALL_ATTRIBUTES",` +
+			`"KeyConditions":{"g":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"G"}]}},"QueryFilter":{"gs":{"ComparisonOperator":"NOT_NULL"}}}`, "",
+			"QueryFilter can only contain non-primary key attributes: Primary key attribute: gs"},
+		{"GSI unprojected, sorted", "Query", byG("w = :x OR attribute_exists(ls) OR v = :x OR aa.b > :n", ""), "",
+			fmt.Sprintf(notProjected, "byG", "aa, ls, w")},
+		{"LSI unprojected", "Query", byLs("v = :x AND sk <> :n", ""), "", fmt.Sprintf(notProjected, "byLs", "v")},
+		{"LSI unprojected, even for ALL_ATTRIBUTES", "Query", byLs("v = :x OR w < :n", `,"Select":"ALL_ATTRIBUTES"`), "", fmt.Sprintf(notProjected, "byLs", "v, w")},
+		{"GSI unprojected before ALL_ATTRIBUTES", "Query", byG("w = :x OR v = :n", `,"Select":"ALL_ATTRIBUTES"`), "", fmt.Sprintf(notProjected, "byG", "w")},
+		{"GSI unprojected legacy", "Query", `{"TableName":"music","IndexName":"byG","KeyConditions":{"g":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"G"}]}},` +
+			`"QueryFilter":{"w":{"ComparisonOperator":"NOT_NULL"},"ls":{"ComparisonOperator":"NULL"}}}`, "", fmt.Sprintf(notProjected, "byG", "ls, w")},
+	})
+
+	// Projected attributes filter as usual: the table's keys on a GSI, what
+	// the index includes, the table's sort key on an LSI (fetching the
+	// unprojected w for the projection, after filtering).
+	e.expect("Query", byG("contains(v, :x) AND pk <> :x AND sk <> :n", `,"ProjectionExpression":"sk"`),
+		`{"Items":[{"sk":{"S":"s3"}}],"Count":1,"ScannedCount":5}`)
+	e.expect("Query", byLs("sk = :x OR sk = :n", `,"ProjectionExpression":"w, ls"`),
+		`{"Items":[{"w":{"S":"w-s3"},"ls":{"N":"30"}}],"Count":1,"ScannedCount":5}`)
+	// A Scan's filter sees the entries: an attribute the index does not
+	// project is absent, so nothing matches, and nothing is refused.
+	for _, scan := range []string{
+		`{"TableName":"music","IndexName":"byLs","ScanFilter":{"w":{"ComparisonOperator":"NOT_NULL"}}}`,
+		`{"TableName":"music","IndexName":"byLs","FilterExpression":"attribute_exists(w)","ProjectionExpression":"w"}`,
+		`{"TableName":"music","IndexName":"byG","FilterExpression":"attribute_exists(w) OR attribute_exists(ls)"}`,
+	} {
+		e.expect("Scan", scan, `{"Items":[],"Count":0,"ScannedCount":5}`)
+	}
+	e.expect("Scan", `{"TableName":"music","IndexName":"byG","FilterExpression":"gs = :n AND v = :v","ExpressionAttributeValues":{":n":{"N":"3"},":v":{"S":"v-s3"}},"ProjectionExpression":"sk"}`,
+		`{"Items":[{"sk":{"S":"s3"}}],"Count":1,"ScannedCount":5}`)
 }
 
 func TestIndexCapacity(t *testing.T) {

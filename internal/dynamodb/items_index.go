@@ -19,10 +19,38 @@ func indexKeyAttrs(ix *engine.Index) []engine.KeyAttr {
 	return []engine.KeyAttr{ix.KeySchema.Hash, *ix.KeySchema.Range}
 }
 
-// checkIndexKeys validates the index key attributes an item carries: an
-// attribute may be absent (the item is then not in that index: indexes are
-// sparse) but, when present, it has the declared type and is not empty.
+// Index key rules: an item may lack an index key attribute (it is then not
+// in that index: indexes are sparse) but, when present, the attribute has
+// the declared type and, a string or binary, is not empty. The first
+// violation is reported, index by index (in the table's order), partition
+// key before sort key.
+type indexKeyRule uint8
+
+const (
+	indexKeyType  indexKeyRule = 1 << iota // the declared type
+	indexKeyEmpty                          // not an empty string or binary
+	indexKeyAll   = indexKeyType | indexKeyEmpty
+)
+
+// checkIndexKeys validates the index key attributes of an item put
+// (PutItem, BatchWriteItem).
 func checkIndexKeys(t *engine.Table, item attr.Item) error {
+	return indexKeyError(t, item, indexKeyAll, false)
+}
+
+// checkUpdatedIndexKeys validates the index key attributes of an item as an
+// update leaves it (UpdateItem): the same rules, but DynamoDB words an empty
+// value differently, without naming the index.
+func checkUpdatedIndexKeys(t *engine.Table, item attr.Item) error {
+	return indexKeyError(t, item, indexKeyAll, true)
+}
+
+// indexKeyError returns the first violation of the given rules by item's
+// index key attributes, or nil; update selects the update wording of an
+// empty value. TransactWriteItems checks the rules separately: DynamoDB
+// refuses an empty value before the transaction runs and cancels it with a
+// ValidationError reason for a wrong type.
+func indexKeyError(t *engine.Table, item attr.Item, rules indexKeyRule, update bool) error {
 	for i := range t.Indexes {
 		ix := &t.Indexes[i]
 		for _, k := range indexKeyAttrs(ix) {
@@ -31,7 +59,10 @@ func checkIndexKeys(t *engine.Table, item attr.Item) error {
 				continue
 			}
 			if v.Kind != k.Type {
-				return invalidParam("Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", k.Name, k.Type, v.Kind, ix.Name)
+				if rules&indexKeyType != 0 {
+					return invalidParam("Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", k.Name, k.Type, v.Kind, ix.Name)
+				}
+				continue
 			}
 			empty := ""
 			switch {
@@ -40,7 +71,12 @@ func checkIndexKeys(t *engine.Table, item attr.Item) error {
 			case v.Kind == attr.KindB && len(v.Bin) == 0:
 				empty = "binary"
 			}
-			if empty != "" {
+			switch {
+			case empty == "" || rules&indexKeyEmpty == 0:
+			case update:
+				return Validation("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. "+
+					"The AttributeValue for a key attribute cannot contain an empty %s value.", empty)
+			default:
 				return Validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. "+
 					"The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", empty, ix.Name, k.Name)
 			}

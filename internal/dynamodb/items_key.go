@@ -50,9 +50,18 @@ func checkKey(t *engine.Table, key attr.Item) error {
 }
 
 // checkItemKey validates the key attributes of a whole item (PutItem,
-// PutRequest): present, of the declared types, non-empty, within limits;
-// then its secondary index key attributes (see checkIndexKeys).
+// PutRequest): its primary key (see checkItemPrimaryKey), then its secondary
+// index key attributes (see checkIndexKeys).
 func checkItemKey(t *engine.Table, item attr.Item) error {
+	if err := checkItemPrimaryKey(t, item); err != nil {
+		return err
+	}
+	return checkIndexKeys(t, item)
+}
+
+// checkItemPrimaryKey validates the primary key attributes of a whole item:
+// present, of the declared types, non-empty, within limits.
+func checkItemPrimaryKey(t *engine.Table, item attr.Item) error {
 	for i, k := range keyAttrs(t) {
 		v, ok := item[k.Name]
 		if !ok {
@@ -66,7 +75,7 @@ func checkItemKey(t *engine.Table, item attr.Item) error {
 			return err
 		}
 	}
-	return checkIndexKeys(t, item)
+	return nil
 }
 
 // checkKeyValue applies the per-value key rules: no empty string or binary,

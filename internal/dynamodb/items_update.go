@@ -74,7 +74,7 @@ func (a *API) updateItem(ctx context.Context, body []byte) (any, error) {
 		if attr.ItemSize(item) > maxItemBytes {
 			return nil, Validation("Item size to update has exceeded the maximum allowed size")
 		}
-		if err := checkIndexKeys(t, item); err != nil {
+		if err := checkUpdatedIndexKeys(t, item); err != nil {
 			return nil, err
 		}
 		return item, nil

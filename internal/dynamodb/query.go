@@ -81,10 +81,13 @@ func (a *API) query(ctx context.Context, body []byte) (any, error) {
 	if err := checkQueryStartKey(src, esk, kc); err != nil {
 		return nil, err
 	}
-	if err := checkFilterKeys(src.keys(), in.QueryFilter); err != nil {
+	if err := checkFilterKeys(src.keys(), filter, in.FilterExpression != nil); err != nil {
 		return nil, err
 	}
-	p, err := a.newPager(ctx, src, &in.readCommon, filter, proj, in.QueryFilter)
+	if err := src.checkFilterProjected(filter); err != nil {
+		return nil, err
+	}
+	p, err := a.newPager(ctx, src, &in.readCommon, filter, proj)
 	if err != nil {
 		return nil, err
 	}

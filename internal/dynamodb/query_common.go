@@ -50,14 +50,9 @@ func (r *readCommon) startKey() (attr.Item, error) {
 }
 
 // newPager checks the parts of a read that depend on what it reads (a
-// filter or a Select the source cannot serve, an index still being built)
-// and returns the pager of its page; legacy is the QueryFilter or
-// ScanFilter.
-func (a *API) newPager(ctx context.Context, src readSource, r *readCommon, filter *expr.Condition, proj *expr.Projection,
-	legacy map[string]expr.LegacyCondition) (*pager, error) {
-	if err := src.checkLegacyFilter(legacy); err != nil {
-		return nil, err
-	}
+// Select or projection the source cannot serve, an index still being built)
+// and returns the pager of its page.
+func (a *API) newPager(ctx context.Context, src readSource, r *readCommon, filter *expr.Condition, proj *expr.Projection) (*pager, error) {
 	sel := effectiveSelect(r)
 	if err := src.checkSelectAll(sel); err != nil {
 		return nil, err

@@ -16,7 +16,9 @@ import (
 // attributes and the table's. A global secondary index serves only
 // eventually consistent reads of what it projects; a local one may also
 // return attributes it does not project, which are fetched from the table
-// at extra read cost, as in DynamoDB.
+// at extra read cost, as in DynamoDB. Filters always see the entries: a
+// Query filtering on an attribute the index does not project is refused
+// (checkFilterProjected), a Scan's filter finds it absent.
 
 // readSource is what a Query or Scan reads: a table, or one of its
 // secondary indexes.
@@ -128,13 +130,18 @@ func (s readSource) unprojected(names []string) []string {
 	return out
 }
 
-// checkLegacyFilter rejects a QueryFilter or ScanFilter on attributes the
-// index does not project (DynamoDB filters index entries, not items).
-func (s readSource) checkLegacyFilter(filter map[string]expr.LegacyCondition) error {
-	if s.index == nil {
+// checkFilterProjected rejects a Query of an index whose filter
+// (FilterExpression or QueryFilter) reads attributes the index does not
+// project, listed in sorted order. DynamoDB filters an index's entries and
+// fetches nothing from the table to evaluate a filter, whether the index is
+// global or local; a Scan is not refused, its filter just finds such
+// attributes absent.
+func (s readSource) checkFilterProjected(filter *expr.Condition) error {
+	if s.index == nil || filter == nil {
 		return nil
 	}
-	if missing := s.unprojected(sortedKeys(filter)); missing != nil {
+	if missing := s.unprojected(filter.AttributeNames()); missing != nil {
+		slices.Sort(missing)
 		return invalidParam("Secondary index %s does not project one or more filter attributes: [%s]", s.index.Name, strings.Join(missing, ", "))
 	}
 	return nil

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
@@ -53,12 +54,24 @@ func (in *queryInput) keyCondition(ectx *expr.Context, ks engine.KeySchema) (*ex
 	return kc, nil
 }
 
-// checkFilterKeys rejects a legacy QueryFilter on a key attribute of the
-// table or index queried.
-func checkFilterKeys(keys []engine.KeyAttr, filter map[string]expr.LegacyCondition) error {
+// checkFilterKeys rejects a Query filter that reads a key attribute of the
+// source queried (keys: the table's, or the index's own for an index
+// Query), partition key first: the key condition is the place for those.
+// expression says whether the filter is a FilterExpression (any path from
+// the attribute counts: a.b or a[1] names a) or the legacy QueryFilter;
+// DynamoDB names them differently. Scan has no such rule.
+func checkFilterKeys(keys []engine.KeyAttr, filter *expr.Condition, expression bool) error {
+	if filter == nil {
+		return nil
+	}
+	what := "QueryFilter"
+	if expression {
+		what = "Filter Expression"
+	}
+	names := filter.AttributeNames()
 	for _, k := range keys {
-		if _, ok := filter[k.Name]; ok {
-			return Validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", k.Name)
+		if slices.Contains(names, k.Name) {
+			return Validation("%s can only contain non-primary key attributes: Primary key attribute: %s", what, k.Name)
 		}
 	}
 	return nil

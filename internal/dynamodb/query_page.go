@@ -21,6 +21,8 @@ type pager struct {
 	count  bool // Select=COUNT: count matches without returning them
 	// fetch, when set, reads the whole item of an index entry from the
 	// table (a local secondary index asked for what it does not project).
+	// The filter is evaluated on the entry, before any fetch, as DynamoDB
+	// does.
 	fetch      func(entry attr.Item) (attr.Item, error)
 	consistent bool
 	read       int     // bytes of item data read

@@ -122,8 +122,8 @@ func TestQueryFilterAndSelect(t *testing.T) {
 	// Legacy everything, and legacy KeyConditions with a FilterExpression.
 	e.expect("Query", `{"TableName":"rangeN","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]},"sk":{"ComparisonOperator":"GE","AttributeValueList":[{"N":"3"}]}},"QueryFilter":{"even":{"ComparisonOperator":"EQ","AttributeValueList":[{"BOOL":false}]}},"AttributesToGet":["sk"]}`,
 		`{"Items":[{"sk":{"N":"3"}},{"sk":{"N":"5"}}],"Count":2,"ScannedCount":3}`)
-	e.expect("Query", `{"TableName":"rangeN","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]}},"FilterExpression":"sk > :n","ExpressionAttributeValues":{":n":{"N":"4"}},"Select":"COUNT","ConsistentRead":true,"ReturnConsumedCapacity":"INDEXES"}`,
-		`{"Count":1,"ScannedCount":6,"ConsumedCapacity":{"TableName":"rangeN","CapacityUnits":1,"Table":{"CapacityUnits":1}}}`)
+	e.expect("Query", `{"TableName":"rangeN","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]}},"FilterExpression":"even = :f","ExpressionAttributeValues":{":f":{"BOOL":false}},"Select":"COUNT","ConsistentRead":true,"ReturnConsumedCapacity":"INDEXES"}`,
+		`{"Count":3,"ScannedCount":6,"ConsumedCapacity":{"TableName":"rangeN","CapacityUnits":1,"Table":{"CapacityUnits":1}}}`)
 }
 
 func TestQueryPageSize(t *testing.T) {
@@ -142,4 +142,47 @@ func TestQueryPageSize(t *testing.T) {
 	// Capacity counts data read, not returned: a filter matching nothing costs the same.
 	e.expect("Query", `{`+q+`,"FilterExpression":"attribute_exists(nothing)"}`,
 		`{"Count":0,"ScannedCount":11,"LastEvaluatedKey":{"pk":{"S":"p"},"sk":{"S":"10"}},"ConsumedCapacity":{"TableName":"range","CapacityUnits":137.5}}`)
+}
+
+// A Query's filter may not read a key attribute of what it queries (the key
+// condition does that), whatever the path from the attribute, partition key
+// first; a Scan's may. Texts from dynalite's tests, run against DynamoDB.
+func TestQueryFilterOnKeys(t *testing.T) {
+	e := newItemEnv(t)
+	e.call("PutItem", `{"TableName":"range","Item":{"pk":{"S":"p"},"sk":{"S":"1"},"b":{"N":"1"}}}`)
+	e.call("PutItem", `{"TableName":"hash","Item":{"pk":{"S":"p"},"b":{"N":"1"}}}`)
+	query := func(table, filter string) string {
+		return `{"TableName":"` + table + `","KeyConditionExpression":"pk = :a","FilterExpression":"` + filter + `",` +
+			`"ExpressionAttributeNames":{"#k":"sk","#b":"b"},"ExpressionAttributeValues":{":a":{"S":"p"},":b":{"N":"1"}}}`
+	}
+	const filterMsg = "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
+	var cases []itemValidationCase
+	for _, f := range []string{"attribute_exists(pk.b) AND #b = :b AND #k = :b", "pk = :b AND #k = :b AND #b = :b", "pk[1] = :b AND #k = :b AND #b = :b"} {
+		cases = append(cases, itemValidationCase{"hash key: " + f, "Query", query("hash", f), "", filterMsg + "pk"})
+	}
+	for _, f := range []string{"attribute_exists(#k.c) AND #b = :b", "#k = :b AND #b <> :b", "size(#k[1]) > :b OR #b = :b"} {
+		cases = append(cases, itemValidationCase{"range key: " + f, "Query", query("range", f), "", filterMsg + "sk"})
+	}
+	cases = append(cases,
+		itemValidationCase{"both keys, partition key named", "Query", query("range", "#k = :b AND #b = :b AND pk = :b"), "", filterMsg + "pk"},
+		itemValidationCase{"legacy QueryFilter", "Query", `{"TableName":"range","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]}},` +
+			`"QueryFilter":{"b":{"ComparisonOperator":"NOT_NULL"},"sk":{"ComparisonOperator":"NOT_NULL"}}}`, "",
+			"QueryFilter can only contain non-primary key attributes: Primary key attribute: sk"},
+		itemValidationCase{"legacy KeyConditions with a FilterExpression", "Query", `{"TableName":"range","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]}},` +
+			`"FilterExpression":"sk <> :b","ExpressionAttributeValues":{":b":{"S":"x"}}}`, "", filterMsg + "sk"},
+		// The rule comes after the ExclusiveStartKey checks.
+		itemValidationCase{"after the start key", "Query", `{"TableName":"range","KeyConditionExpression":"pk = :a","FilterExpression":"sk = :a",` +
+			`"ExpressionAttributeValues":{":a":{"S":"p"}},"ExclusiveStartKey":{"pk":{"S":"q"},"sk":{"S":"1"}}}`, "",
+			"The provided starting key is outside query boundaries based on provided conditions"},
+	)
+	runItemValidationCases(t, e, cases)
+
+	// A filter on other attributes passes, and a Scan may filter on keys.
+	// Only top-level names count: a map key named like a key attribute is fine.
+	e.expect("Query", `{"TableName":"range","KeyConditionExpression":"pk = :a","FilterExpression":"#b = :b OR attribute_exists(m.sk) OR m.#p = :a",`+
+		`"ExpressionAttributeNames":{"#p":"pk","#b":"b"},"ExpressionAttributeValues":{":a":{"S":"p"},":b":{"N":"1"}}}`, `{"Items":[{"pk":{"S":"p"},"sk":{"S":"1"},"b":{"N":"1"}}],"Count":1,"ScannedCount":1}`)
+	e.expect("Scan", `{"TableName":"range","FilterExpression":"pk = :a AND sk = :s","ExpressionAttributeValues":{":a":{"S":"p"},":s":{"S":"1"}}}`,
+		`{"Items":[{"pk":{"S":"p"},"sk":{"S":"1"},"b":{"N":"1"}}],"Count":1,"ScannedCount":1}`)
+	e.expect("Scan", `{"TableName":"hash","ScanFilter":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]}}}`,
+		`{"Items":[],"Count":0,"ScannedCount":1}`)
 }

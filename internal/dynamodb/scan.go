@@ -77,7 +77,7 @@ func (a *API) scan(ctx context.Context, body []byte) (any, error) {
 	if err := checkScanStartKey(src, esk, effectiveSelect(&in.readCommon)); err != nil {
 		return nil, err
 	}
-	p, err := a.newPager(ctx, src, &in.readCommon, filter, proj, in.ScanFilter)
+	p, err := a.newPager(ctx, src, &in.readCommon, filter, proj)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func (a *API) createTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return CreateTableOutput{TableDescription: tableDescription(t, engine.TableStats{})}, nil
+	return CreateTableOutput{TableDescription: tableDescription(t, engine.TableStats{}, a.now())}, nil
 }
 
 // createTableSpec validates a CreateTable request and builds the engine's

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
+
+	"github.com/ebbtide/ebbtide/internal/clock"
+	"github.com/ebbtide/ebbtide/internal/engine"
 )
 
 // Table operations against a real engine.
@@ -260,5 +264,45 @@ func TestDeleteTable(t *testing.T) {
 	again := createSimple(t, a, "del")
 	if path(again, "TableDescription.TableId") == path(out, "TableDescription.TableId") {
 		t.Errorf("a re-created table has a new TableId")
+	}
+}
+
+// The control plane reads time from the engine's clock only: creation,
+// throughput changes and the day NumberOfDecreasesToday counts follow an
+// injected clock, not the wall clock.
+func TestTableTimesFollowEngineClock(t *testing.T) {
+	start := time.Date(2031, 3, 4, 23, 30, 0, 0, time.UTC)
+	clk := clock.NewFake(start)
+	e, _ := openItemEnv(t, engine.Options{Dir: t.TempDir(), Clock: clk}, false)
+	at := func(tm time.Time) float64 { return float64(tm.UnixMilli()) / 1000 }
+	created := decodeJSON(t, e.call("CreateTable", `{"TableName":"clk","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+		"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}`))
+	if got := path(created, "TableDescription.CreationDateTime"); got != at(start) {
+		t.Errorf("CreationDateTime %v, want %v", got, at(start))
+	}
+
+	clk.Advance(10 * time.Minute)
+	changed := clk.Now()
+	up := decodeJSON(t, e.call("UpdateTable", `{"TableName":"clk","ProvisionedThroughput":{"ReadCapacityUnits":10,"WriteCapacityUnits":1}}`))
+	jsonEqual(t, mustJSON(t, path(up, "TableDescription.ProvisionedThroughput")), fmt.Sprintf(
+		`{"LastIncreaseDateTime":%v,"LastDecreaseDateTime":%v,"NumberOfDecreasesToday":1,"ReadCapacityUnits":10,"WriteCapacityUnits":1}`,
+		at(changed), at(changed)))
+
+	// Still the same UTC day by the engine's clock: the decrease counts.
+	clk.Advance(5 * time.Minute)
+	desc := decodeJSON(t, e.call("DescribeTable", `{"TableName":"clk"}`))
+	if n := path(desc, "Table.ProvisionedThroughput.NumberOfDecreasesToday"); n != 1.0 {
+		t.Errorf("NumberOfDecreasesToday the same day = %v, want 1", n)
+	}
+	// The next UTC day it restarts.
+	clk.Advance(time.Hour)
+	desc = decodeJSON(t, e.call("DescribeTable", `{"TableName":"clk"}`))
+	if n := path(desc, "Table.ProvisionedThroughput.NumberOfDecreasesToday"); n != 0.0 {
+		t.Errorf("NumberOfDecreasesToday the next day = %v, want 0", n)
+	}
+
+	ppr := decodeJSON(t, e.call("UpdateTable", `{"TableName":"clk","BillingMode":"PAY_PER_REQUEST"}`))
+	if got := path(ppr, "TableDescription.BillingModeSummary.LastUpdateToPayPerRequestDateTime"); got != at(clk.Now()) {
+		t.Errorf("LastUpdateToPayPerRequestDateTime %v, want %v", got, at(clk.Now()))
 	}
 }

@@ -65,7 +65,7 @@ func (a *API) updateTable(ctx context.Context, body []byte) (any, error) {
 	if t.Status == statusCreating {
 		return nil, tableBeingCreated(name)
 	}
-	now := time.Now().UTC()
+	now := a.now().UTC()
 	var plan *indexPlan
 	updated, err := a.eng.UpdateTable(ctx, name, func(t *engine.Table) error {
 		var err error

@@ -125,12 +125,16 @@ func (x *txAction) payload() int {
 }
 
 // bindTable checks the action's key against its table's schema (the key
-// attributes of a Put's item; for an Update also that it does not touch a
-// key attribute) and records the table and the item's primary key.
+// attributes of a Put's item, and that its index key attributes are not
+// empty; for an Update also that it does not touch a key attribute) and
+// records the table and the item's primary key.
 func (x *txAction) bindTable(t *engine.Table) error {
 	x.table = t
 	if x.kind == kindPut {
-		if err := checkItemKey(t, x.item); err != nil {
+		if err := checkItemPrimaryKey(t, x.item); err != nil {
+			return err
+		}
+		if err := indexKeyError(t, x.item, indexKeyEmpty, false); err != nil {
 			return err
 		}
 		x.itemKey = itemKey(t, x.item)
@@ -148,10 +152,18 @@ func (x *txAction) bindTable(t *engine.Table) error {
 
 // mutation is the engine mutation that carries out the action under the
 // item's lock: the condition first, then the write. A ConditionCheck writes
-// nothing (it returns the stored item itself).
+// nothing (it returns the stored item itself). An index key attribute of
+// the wrong type in the item written is a ValidationError cancellation
+// reason, as in DynamoDB (outside a transaction it fails the request); a
+// Put's item is checked before its condition, an Update's result after.
 func (x *txAction) mutation() engine.Mutation {
 	returnOld := x.common.ReturnValuesOnConditionCheckFailure == "ALL_OLD"
 	return engine.Mutation{Table: x.table.Name, Key: x.itemKey, Fn: func(old attr.Item) (attr.Item, error) {
+		if x.kind == kindPut { // the item alone decides, before the condition
+			if err := indexKeyError(x.table, x.item, indexKeyType, false); err != nil {
+				return nil, err
+			}
+		}
 		if err := checkCondition(x.cond, old, returnOld); err != nil {
 			return nil, err
 		}
@@ -161,17 +173,19 @@ func (x *txAction) mutation() engine.Mutation {
 		case kindDelete:
 			return nil, nil
 		case kindUpdate:
-			return applyTransactUpdate(x.upd, old, x.key)
+			return applyTransactUpdate(x.table, x.upd, old, x.key)
 		}
 		return old, nil
 	}}
 }
 
 // applyTransactUpdate applies an Update action's expression to the stored
-// item, or to its key when the item does not exist. A failure of the
-// expression against the item is a ValidationError cancellation reason; an
-// item grown past the size limit fails the whole request.
-func applyTransactUpdate(upd *expr.Update, old, key attr.Item) (attr.Item, error) {
+// item of table t, or to its key when the item does not exist. A failure of
+// the expression against the item, or an index key attribute left with the
+// wrong type, is a ValidationError cancellation reason; an item grown past
+// the size limit, or an index key attribute left empty, fails the whole
+// request.
+func applyTransactUpdate(t *engine.Table, upd *expr.Update, old, key attr.Item) (attr.Item, error) {
 	base := old
 	if base == nil {
 		base = key
@@ -182,6 +196,12 @@ func applyTransactUpdate(upd *expr.Update, old, key attr.Item) (attr.Item, error
 	}
 	if attr.ItemSize(item) > maxItemBytes {
 		return nil, requestError{Validation("Item size to update has exceeded the maximum allowed size")}
+	}
+	if err := indexKeyError(t, item, indexKeyEmpty, true); err != nil {
+		return nil, requestError{err.(*Error)}
+	}
+	if err := indexKeyError(t, item, indexKeyType, false); err != nil {
+		return nil, err
 	}
 	return item, nil
 }

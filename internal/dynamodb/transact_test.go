@@ -119,3 +119,76 @@ func TestTransactWriteItemCollectionMetrics(t *testing.T) {
 			{"ItemCollectionKey":{"pk":{"S":"a"}},"SizeEstimateRangeGB":[0,1]},
 			{"ItemCollectionKey":{"pk":{"S":"b"}},"SizeEstimateRangeGB":[0,1]}]}}`)
 }
+
+// Index key attributes in a transaction, as DynamoDB treats them (captured
+// on the real service): an empty value, in a Put's item or left by an
+// Update, fails the request before anything runs (with UpdateItem's wording
+// for an update); a wrong type cancels the transaction with a
+// ValidationError reason carrying PutItem's message.
+func TestTransactWriteIndexKeys(t *testing.T) {
+	e := newItemEnv(t)
+	musicTable(e)
+	e.call("PutItem", `{"TableName":"music","Item":`+musicItem("p1", "s1", "G", "1", "10")+`}`)
+	update := func(sk, set, value string) string {
+		return `{"Update":{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"` + sk + `"}},"UpdateExpression":"SET ` + set + ` = :v",` +
+			`"ExpressionAttributeValues":{":v":` + value + `}}}`
+	}
+	guard := `{"ConditionCheck":{"TableName":"hash","Key":{"pk":{"S":"none"}},"ConditionExpression":"attribute_exists(pk)"}}`
+	const (
+		emptyUpdate = "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. " +
+			"The AttributeValue for a key attribute cannot contain an empty string value."
+		emptyPut = "One or more parameter values are not valid. A value specified for a secondary index key is not supported. " +
+			"The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byG, IndexKey: g"
+	)
+	runItemValidationCases(t, e, []itemValidationCase{
+		{"update to an empty index key", "TransactWriteItems", twi(guard, update("s1", "g", `{"S":""}`)), "", emptyUpdate},
+		{"upsert of an empty index key", "TransactWriteItems", twi(update("new", "g", `{"S":""}`)), "", emptyUpdate},
+		{"put of an empty index key", "TransactWriteItems", twi(guard, `{"Put":{"TableName":"music","Item":{"pk":{"S":"p1"},"sk":{"S":"s9"},"g":{"S":""}}}}`), "", emptyPut},
+		{"UpdateItem to an empty index key", "UpdateItem", `{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"s1"}},"UpdateExpression":"SET g = :v",` +
+			`"ExpressionAttributeValues":{":v":{"S":""}}}`, "", emptyUpdate},
+	})
+
+	err := e.callErr("TransactWriteItems", twi(
+		update("s1", "gs", `{"S":"1"}`),
+		`{"Put":{"TableName":"music","Item":{"pk":{"S":"p1"},"sk":{"S":"s2"},"ls":{"L":[{"N":"1"}]}},"ConditionExpression":"attribute_exists(pk)"}}`,
+		update("s3", "v", `{"S":"fine"}`),
+		guard))
+	if !strings.HasSuffix(err.Type, "#TransactionCanceledException") ||
+		err.Message != msgCanceled+"[ValidationError, ValidationError, None, ConditionalCheckFailed]" {
+		t.Fatalf("got %s %q", err.Type, err.Message)
+	}
+	jsonEqual(t, mustJSON(t, err.CancellationReasons), `[
+		{"Code":"ValidationError","Message":"One or more parameter values were invalid: Type mismatch for Index Key gs Expected: N Actual: S IndexName: byG"},
+		{"Code":"ValidationError","Message":"One or more parameter values were invalid: Type mismatch for Index Key ls Expected: N Actual: L IndexName: byLs"},
+		{"Code":"None"},
+		{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]`)
+	e.expect("Scan", `{"TableName":"music","Select":"COUNT"}`, `{"Count":1,"ScannedCount":1}`)
+	e.expect("GetItem", `{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"s1"}},"ProjectionExpression":"gs"}`, `{"Item":{"gs":{"N":"1"}}}`)
+}
+
+// Transactional writes cost twice the units of the same writes outside a
+// transaction, on the table and on every index whose entry they change (a
+// new item: 2 per index; a moved GSI entry: 4; an attribute no index
+// projects, or a ConditionCheck: nothing); INDEXES reports each share.
+func TestTransactWriteIndexCapacity(t *testing.T) {
+	e := newItemEnv(t)
+	musicTable(e)
+	e.call("PutItem", `{"TableName":"music","Item":`+musicItem("p1", "s2", "G", "1", "20")+`}`)
+	e.call("PutItem", `{"TableName":"music","Item":`+musicItem("p1", "s3", "G", "2", "30")+`}`)
+	e.expect("TransactWriteItems", `{"ReturnConsumedCapacity":"INDEXES","TransactItems":[
+		{"Put":{"TableName":"music","Item":`+musicItem("p1", "s1", "G", "1", "10")+`}},
+		{"Update":{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"s2"}},"UpdateExpression":"SET gs = :x","ExpressionAttributeValues":{":x":{"N":"5"}}}},
+		{"Update":{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"s3"}},"UpdateExpression":"SET w = :x","ExpressionAttributeValues":{":x":{"S":"w"}}}},
+		{"ConditionCheck":{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"s9"}},"ConditionExpression":"attribute_not_exists(pk)"}},
+		{"Put":{"TableName":"hash","Item":{"pk":{"S":"a"}}}}]}`,
+		`{"ConsumedCapacity":[
+			{"TableName":"music","CapacityUnits":16,"WriteCapacityUnits":16,"Table":{"CapacityUnits":8,"WriteCapacityUnits":8},
+				"LocalSecondaryIndexes":{"byLs":{"CapacityUnits":2,"WriteCapacityUnits":2}},
+				"GlobalSecondaryIndexes":{"byG":{"CapacityUnits":6,"WriteCapacityUnits":6}}},
+			{"TableName":"hash","CapacityUnits":2,"WriteCapacityUnits":2,"Table":{"CapacityUnits":2,"WriteCapacityUnits":2}}]}`)
+	// TOTAL folds the indexes' units into the table's entry; removing the
+	// item removes both entries.
+	e.expect("TransactWriteItems", `{"ReturnConsumedCapacity":"TOTAL","TransactItems":[
+		{"Delete":{"TableName":"music","Key":{"pk":{"S":"p1"},"sk":{"S":"s1"}}}}]}`,
+		`{"ConsumedCapacity":[{"TableName":"music","CapacityUnits":6,"WriteCapacityUnits":6}]}`)
+}

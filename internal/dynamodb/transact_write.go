@@ -140,7 +140,8 @@ func (a *API) commitTransaction(ctx context.Context, in *transactWriteItemsInput
 	}
 	var tally unitTally
 	for i, res := range results {
-		tally.add(acts[i].table.Name, transactFactor*writeUnits(res.Old, res.New))
+		x := acts[i]
+		tally.addUsage(x.table.Name, writeUsage(x.table, res.Old, res.New).scaled(transactFactor))
 	}
 	out := &transactWriteItemsOutput{ConsumedCapacity: tally.writes(in.ReturnConsumedCapacity)}
 	if in.ReturnItemCollectionMetrics == "SIZE" {

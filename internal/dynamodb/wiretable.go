@@ -172,15 +172,16 @@ const (
 )
 
 // tableDescription builds the TableDescription of a catalog record with its
-// live statistics (its indexes' counts are 0: see API.fullDescription).
-func tableDescription(t *engine.Table, stats engine.TableStats) TableDescription {
+// live statistics (its indexes' counts are 0: see API.fullDescription), as
+// of now (the engine's clock: the day NumberOfDecreasesToday counts).
+func tableDescription(t *engine.Table, stats engine.TableStats, now time.Time) TableDescription {
 	d := TableDescription{
 		AttributeDefinitions:      attributeDefinitions(t),
 		TableName:                 t.Name,
 		KeySchema:                 keySchemaElements(t.KeySchema),
 		TableStatus:               t.Status,
 		CreationDateTime:          newEpochTime(t.CreatedAt),
-		ProvisionedThroughput:     throughputDescription(t, time.Now()),
+		ProvisionedThroughput:     throughputDescription(t, now),
 		TableSizeBytes:            stats.SizeBytes,
 		ItemCount:                 stats.ItemCount,
 		TableArn:                  t.ARN,

@@ -1,6 +1,10 @@
 package expr
 
-import "github.com/ebbtide/ebbtide/internal/attr"
+import (
+	"slices"
+
+	"github.com/ebbtide/ebbtide/internal/attr"
+)
 
 // Compiled conditions: the bound, placeholder-free form that Eval walks.
 // Expressions and the legacy Expected/QueryFilter/ScanFilter parameters
@@ -74,8 +78,38 @@ type Condition struct {
 // Comparisons between different types, and comparisons with missing
 // attributes, are false (except "<>", which is then true); evaluation never
 // fails, so the error is always nil.
-func (cond *Condition) Eval(item attr.Item) (bool, error) {
-	return cond.root.eval(item), nil
+func (c *Condition) Eval(item attr.Item) (bool, error) {
+	return c.root.eval(item), nil
+}
+
+// AttributeNames lists the top-level attributes the condition reads, with
+// placeholders resolved: the first element of every document path it uses
+// (a.b[1] names a), each once, in order of first appearance. Paths inside
+// size() count; constants do not. A legacy condition names its map keys.
+func (c *Condition) AttributeNames() []string {
+	var out []string
+	var addOperand func(o *operand)
+	addOperand = func(o *operand) {
+		switch o.kind {
+		case oPath:
+			if n := o.path[0].name; !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		case oSize:
+			addOperand(o.inner)
+		}
+	}
+	var walk func(n *cond)
+	walk = func(n *cond) {
+		for _, k := range n.kids {
+			walk(k)
+		}
+		for i := range n.ops {
+			addOperand(&n.ops[i])
+		}
+	}
+	walk(c.root)
+	return out
 }
 
 func (c *cond) eval(item attr.Item) bool {

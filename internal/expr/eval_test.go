@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
@@ -171,5 +172,50 @@ func TestEvalNilItem(t *testing.T) {
 	}
 	if !evalCond(t, "attribute_not_exists(pk)", nil, nil, nil) {
 		t.Fatal("attribute_not_exists on absent item")
+	}
+}
+
+func TestConditionAttributeNames(t *testing.T) {
+	nm := names("#k", "pk", "#d", "a.b", "#x", "x")
+	v := vals(":v", n("1"), ":s", s("p"), ":t", s("S"))
+	cases := []struct {
+		expr string
+		want []string
+	}{
+		{"x = :v", []string{"x"}},
+		{"#k = :v", []string{"pk"}},
+		{"#d = :v", []string{"a.b"}},              // a placeholder names one attribute, dots and all
+		{"a.b = :v AND a[1] = :v", []string{"a"}}, // nested paths name their top-level attribute, once
+		{"attribute_exists(m.n) AND (begins_with(s, :s) OR size(l[0]) > :v)", []string{"m", "s", "l"}},
+		{"NOT (#x BETWEEN y AND :v)", []string{"x", "y"}},
+		{"z IN (:v, w, #x)", []string{"z", "w", "x"}},
+		{"contains(y, #k) AND attribute_type(#x, :t)", []string{"y", "pk", "x"}},
+	}
+	for _, c := range cases {
+		cond, err := NewContext(nm, v).ParseCondition("FilterExpression", c.expr)
+		if err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		if got := cond.AttributeNames(); !slices.Equal(got, c.want) {
+			t.Errorf("%q: AttributeNames() = %q, want %q", c.expr, got, c.want)
+		}
+	}
+
+	legacy, err := FromFilter("QueryFilter", map[string]LegacyCondition{
+		"b": {ComparisonOperator: "NOT_NULL"},
+		"a": {ComparisonOperator: "EQ", AttributeValueList: []attr.Value{n("1")}},
+	}, "OR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := legacy.AttributeNames(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("legacy filter: AttributeNames() = %q", got)
+	}
+	empty, err := FromFilter("ScanFilter", map[string]LegacyCondition{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := empty.AttributeNames(); got != nil {
+		t.Errorf("empty legacy filter: AttributeNames() = %q", got)
 	}
 }

@@ -2,7 +2,10 @@
 // against an in-process server: concurrent clients issue random writes whose
 // outcomes (success or ConditionalCheckFailedException, ReturnValues, the
 // resulting item) an exact oracle predicts; afterwards GetItem, Query and
-// parallel Scan must show exactly the oracle's table.
+// parallel Scan must show exactly the oracle's table, and Query and Scan of
+// the table's secondary indexes (a GSI and an LSI, see index_test.go)
+// exactly the indexes recomputed from the oracle. ttl_test.go checks TTL
+// expiry end to end.
 //
 //	go test ./test/model -run . -v                  # random seed, logged
 //	go test ./test/model -model.seed=1234 -v        # reproduce a run
@@ -56,9 +59,9 @@ func newClient(endpoint string) *dynamodb.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("model", "model", ""),
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: bufferedBody{&http.Transport{
 			MaxIdleConnsPerHost: 16,
-		}},
+		}}},
 		// Retries off: a retried conditional write would blur the oracle.
 		Retryer: aws.NopRetryer{},
 	})
@@ -156,6 +159,22 @@ func TestModel(t *testing.T) {
 	}
 	verifyScan(ctx, t, db, oracle, 3, 5)
 	verifyScan(ctx, t, db, oracle, 1, 0)
+
+	// The secondary indexes must be exactly those recomputed from the
+	// oracle: every partition queried both ways, and full Scans.
+	for _, gv := range gValues {
+		verifyIndexQueries(ctx, t, db, r, gsiDef, S(gv), oracle)
+	}
+	for _, pk := range append(parts, "shared") {
+		verifyIndexQueries(ctx, t, db, r, lsiDef, S(pk), oracle)
+	}
+	logIndexShape(t, gsiDef, oracle)
+	logIndexShape(t, lsiDef, oracle)
+	for _, ix := range []indexDef{gsiDef, lsiDef} {
+		verifyIndexScan(ctx, t, db, ix, oracle, 1, int32(1+r.IntN(7)))
+		verifyIndexScan(ctx, t, db, ix, oracle, 3, 0)
+	}
+	verifyIndexCounts(ctx, t, db, oracle)
 }
 
 func fmtStats(m map[string]int) string {
@@ -178,12 +197,17 @@ func createTable(ctx context.Context, t *testing.T, db *dynamodb.Client) {
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeN},
+			{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("a"), AttributeType: types.ScalarAttributeTypeN},
+			{AttributeName: aws.String("v"), AttributeType: types.ScalarAttributeTypeN},
 		},
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
-		BillingMode: types.BillingModePayPerRequest,
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{gsiDef.gsi()},
+		LocalSecondaryIndexes:  []types.LocalSecondaryIndex{lsiDef.lsi()},
+		BillingMode:            types.BillingModePayPerRequest,
 	})
 	if err != nil {
 		t.Fatalf("CreateTable: %v", err)
@@ -390,6 +414,9 @@ func (c *client) put(pk, sk string) {
 	if c.r.IntN(2) == 0 {
 		nw["tags"] = c.randTags()
 	}
+	if c.r.IntN(10) < 7 {
+		nw["g"] = S(gValues[c.r.IntN(len(gValues))])
+	}
 
 	in := &dynamodb.PutItemInput{TableName: aws.String(tableName), Item: nw}
 	e := newExpr()
@@ -501,7 +528,7 @@ func (c *client) genUpdate(e *exprBuilder, pk, sk string, old item) (expr string
 	nw["v"] = N(oldV + 1)
 	touched = append(touched, "v")
 
-	for _, attr := range []string{"a", "s", "l", "tags"} {
+	for _, attr := range []string{"a", "s", "l", "tags", "g"} {
 		if c.r.IntN(2) == 0 {
 			continue
 		}
@@ -622,6 +649,15 @@ func (c *client) genUpdate(e *exprBuilder, pk, sk string, old item) (expr string
 				rem = append(rem, n)
 				delete(nw, "tags")
 			}
+		case "g": // the GSI's partition key: move the item, or drop it from the index
+			if c.r.IntN(3) == 0 {
+				rem = append(rem, n)
+				delete(nw, "g")
+			} else {
+				x := S(gValues[c.r.IntN(len(gValues))])
+				set = append(set, fmt.Sprintf("%s = %s", n, e.val(x)))
+				nw["g"] = x
+			}
 		}
 	}
 
@@ -719,7 +755,7 @@ func (c *client) get(pk, sk string) {
 		e := newExpr()
 		var proj []string
 		want = item{}
-		for _, a := range []string{"pk", "sk", "v", "a", "s", "l", "tags"} {
+		for _, a := range []string{"pk", "sk", "v", "a", "s", "l", "tags", "g"} {
 			if c.r.IntN(2) == 0 {
 				proj = append(proj, e.name(a))
 				if v, ok := old[a]; ok {
@@ -784,6 +820,9 @@ func (c *client) batchWrite() {
 		it := keyOf(k[0], k[1])
 		it["v"] = N(oldV + 1)
 		it["s"] = S(c.randStr())
+		if c.r.IntN(2) == 0 {
+			it["g"] = S(gValues[c.r.IntN(len(gValues))])
+		}
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 		next[mapKey(k[0], k[1])] = it
 	}
@@ -873,6 +912,10 @@ func (c *client) batchGet() {
 // queryOwn queries one of the client's partitions (it owns it, so the
 // oracle is exact at this moment).
 func (c *client) queryOwn(pk string) {
+	if c.r.IntN(3) == 0 {
+		c.queryOwnLSI(pk)
+		return
+	}
 	c.stats["query"]++
 	want := partition(c.items, pk)
 	forward := c.r.IntN(2) == 0

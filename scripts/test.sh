@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Ebbtide's whole test suite on a fresh machine: installs what the tests
-# need (Debian's awscli, staticcheck), checks formatting and static analysis,
+# need (Debian's awscli, staticcheck, versitygw as an S3 server), checks formatting and static analysis,
 # runs every Go test (unit, property, model-based, crash and AWS CLI
 # end-to-end), then runs each fuzz target briefly.
 #
@@ -28,6 +28,8 @@ fi
 if [ ! -x "$TOOLS/staticcheck" ]; then
   GOBIN="$TOOLS" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
 fi
+# A real S3-compatible server (versitygw) for the object-store tests.
+scripts/s3server.sh install
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))

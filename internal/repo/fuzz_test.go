@@ -1,0 +1,47 @@
+package repo
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/ebbtide/ebbtide/internal/keys"
+)
+
+func osWriteFile(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }
+
+// FuzzDecodeManifest feeds arbitrary bytes to the manifest parser (after
+// decryption, where a bug would matter most) and to the config decoder.
+// Neither may panic or accept inconsistent input.
+func FuzzDecodeManifest(f *testing.F) {
+	m := &Manifest{Version: 1, Kind: "backup", ID: "b1", Records: 2, LogicalBytes: 3, StreamBytes: 5,
+		StreamSHA256: "0000000000000000000000000000000000000000000000000000000000000000",
+		Chunks:       []ChunkRef{{Length: 5, Stored: 40}}}
+	js, _ := json.Marshal(m)
+	f.Add(js)
+	f.Add([]byte(`{"version":1,"kind":"backup","id":"b1","chunks":[]}`))
+	f.Add([]byte(`{"version":1,"kind":"backup","id":"b1","stream_bytes":-1}`))
+	f.Add([]byte(`{"format":"ebbtide-repository","version":1,"id":"00000000000000000000000000000000","key_id":"x","wrapped_key":"AAAA","sealed":"AAAA"}`))
+	f.Add([]byte("{}"))
+	f.Add([]byte(""))
+	k, _ := keys.NewRootKey(make([]byte, 32))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if m, err := parseManifest("backup", "b1", data); err == nil {
+			var sum int64
+			for _, c := range m.Chunks {
+				if c.Length <= 0 {
+					t.Fatal("accepted a non-positive chunk length")
+				}
+				sum += c.Length
+			}
+			if sum != m.StreamBytes || m.Kind != "backup" || m.ID != "b1" {
+				t.Fatal("accepted an inconsistent manifest")
+			}
+		}
+		decodeConfig(data, k)
+		var id ChunkID
+		id.UnmarshalText(data)
+		splitManifestKey(string(data))
+		parseChunkKey(string(data))
+	})
+}

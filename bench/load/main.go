@@ -5,6 +5,12 @@
 // second and a final report with per-operation latency percentiles, peak
 // server RSS (when the server runs on this machine) and the client's own heap.
 //
+// The measured calls go through the raw client by default (--client raw:
+// net/http, hand-built JSON, cheap but real SigV4), so that on a small
+// machine the load generator leaves the CPU to the server; --client sdk
+// makes the same calls through aws-sdk-go-v2 for cross-checking. Table set-up
+// and tear-down always use the SDK.
+//
 //	go run ./bench/load --endpoint http://127.0.0.1:8000 --clients 32 --duration 20s
 package main
 
@@ -14,11 +20,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,11 +31,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 type config struct {
+	client       string
 	endpoint     string
 	region       string
 	table        string
@@ -44,17 +49,22 @@ type config struct {
 	queryLimit   int
 	consistent   bool
 	preload      bool
+	preloadBatch int
+	payload      string
 	serverPID    int
 	timeout      time.Duration
 	seed         uint64
 	jsonOut      string
+	cpuProfile   string
 	deleteTable  bool
 	accessKey    string
 	secretKey    string
+	sessionToken string
 }
 
 func main() {
 	var c config
+	flag.StringVar(&c.client, "client", clientRaw, "client for the measured calls: raw (net/http, hand-built requests) or sdk (aws-sdk-go-v2)")
 	flag.StringVar(&c.endpoint, "endpoint", "http://127.0.0.1:8000", "DynamoDB-compatible endpoint URL")
 	flag.StringVar(&c.region, "region", "us-east-1", "AWS region")
 	flag.StringVar(&c.table, "table", "ebbtide-load", "table name (created if missing: PAY_PER_REQUEST, pk S + sk S)")
@@ -63,18 +73,22 @@ func main() {
 	flag.Int64Var(&c.ops, "ops", 0, "total number of operations to run (0: run for --duration)")
 	flag.StringVar(&c.mix, "mix", "put=40,get=40,query=10,update=10", "operation mix: weights for put,get,query,update,delete,scan,batchwrite,batchget")
 	flag.IntVar(&c.itemSize, "item-size", 256, "approximate item size in bytes (DynamoDB item size accounting)")
+	flag.StringVar(&c.payload, "payload", payloadFixed, "item payload: fixed (the same text in every item) or random (each item its own random text: incompressible)")
 	flag.IntVar(&c.keys, "keys", 10000, "key space: number of distinct items")
 	flag.IntVar(&c.perPartition, "items-per-partition", 10, "items per partition key (sort keys per pk)")
 	flag.IntVar(&c.queryLimit, "query-limit", 10, "Limit for Query and Scan operations")
 	flag.BoolVar(&c.consistent, "consistent", false, "use strongly consistent reads")
 	flag.BoolVar(&c.preload, "preload", true, "write every key once (BatchWriteItem) before the measured run")
+	flag.IntVar(&c.preloadBatch, "preload-batch", 25, "items per BatchWriteItem during the preload (1..25; 1 = PutItem)")
 	flag.IntVar(&c.serverPID, "server-pid", 0, "pid of the server process to sample RSS from (0: find the listener of a local endpoint)")
 	flag.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
 	flag.Uint64Var(&c.seed, "seed", 0, "random seed (0: time-based)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the final report as JSON to this file")
 	flag.BoolVar(&c.deleteTable, "delete-table", false, "delete the table at the end")
+	flag.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the load tool itself during the measured run to this file")
 	flag.StringVar(&c.accessKey, "access-key", envOr("AWS_ACCESS_KEY_ID", "ebbtide"), "access key id")
 	flag.StringVar(&c.secretKey, "secret-key", envOr("AWS_SECRET_ACCESS_KEY", "ebbtide"), "secret access key")
+	flag.StringVar(&c.sessionToken, "session-token", os.Getenv("AWS_SESSION_TOKEN"), "session token of temporary credentials (signed as X-Amz-Security-Token)")
 	flag.Parse()
 
 	if err := run(c); err != nil {
@@ -97,7 +111,24 @@ func run(c config) error {
 	if c.keys < 1 || c.perPartition < 1 {
 		return errors.New("--keys and --items-per-partition must be >= 1")
 	}
+	if c.preloadBatch < 1 || c.preloadBatch > 25 {
+		return errors.New("--preload-batch must be 1..25")
+	}
 	mix, err := parseMix(c.mix)
+	if err != nil {
+		return err
+	}
+	payload, err := newPayloadSource(c)
+	if err != nil {
+		return err
+	}
+	// The measured client: no retries (errors are counted, not hidden).
+	measured, err := newClientFactory(c, payload, false)
+	if err != nil {
+		return err
+	}
+	// The preload's client: the same kind, retrying failed batches.
+	loader, err := newClientFactory(c, payload, true)
 	if err != nil {
 		return err
 	}
@@ -108,17 +139,14 @@ func run(c config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// The measured client: retries off (errors are counted, not hidden),
-	// a transport sized for the concurrency.
-	db := newClient(c, aws.NopRetryer{})
-	// Setup/teardown client with the SDK's default retries.
-	setup := newClient(c, nil)
+	// Table set-up and tear-down: the SDK with its default retries.
+	setup := newSDKClient(c, true)
 
 	if err := ensureTable(ctx, setup, c.table); err != nil {
 		return fmt.Errorf("table %s: %w", c.table, err)
 	}
 
-	w := &workload{cfg: c, db: db, mix: mix, payload: makePayload(c)}
+	w := &workload{cfg: c, mix: mix, newClient: measured}
 
 	pid := c.serverPID
 	if pid == 0 {
@@ -128,20 +156,37 @@ func run(c config) error {
 	rss.start()
 	defer rss.stop()
 
-	fmt.Printf("endpoint=%s table=%s clients=%d mix=%s item-size=%d keys=%d items/partition=%d seed=%d server-pid=%s\n",
-		c.endpoint, c.table, c.clients, mix, c.itemSize, c.keys, c.perPartition, c.seed, pidString(pid))
+	fmt.Printf("endpoint=%s client=%s table=%s clients=%d mix=%s item-size=%d payload=%s keys=%d items/partition=%d seed=%d server-pid=%s\n",
+		c.endpoint, c.client, c.table, c.clients, mix, c.itemSize, c.payload, c.keys, c.perPartition, c.seed, pidString(pid))
 
 	if c.preload {
 		start := time.Now()
-		n, err := w.preload(ctx, setup)
+		n, err := w.preload(ctx, loader)
 		if err != nil {
 			return fmt.Errorf("preload: %w", err)
 		}
 		el := time.Since(start)
-		fmt.Printf("preloaded %d items in %s (%.0f items/s)\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+		fmt.Printf("preloaded %d items in %s (%.0f items/s, %d per request)", n, el.Round(time.Millisecond), float64(n)/el.Seconds(), c.preloadBatch)
+		if r := rss.current(); r > 0 {
+			fmt.Printf(", server RSS %s", humanBytes(r))
+		}
+		fmt.Println()
 	}
 
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res := w.run(ctx, rss)
+	if c.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	rep := buildReport(c, mix, res, rss)
 	rep.print(os.Stdout)
 	if c.jsonOut != "" {
@@ -167,38 +212,12 @@ func pidString(pid int) string {
 	return fmt.Sprint(pid)
 }
 
-func newClient(c config, retryer aws.Retryer) *dynamodb.Client {
-	tr := &http.Transport{
-		Proxy: nil,
-		DialContext: (&net.Dialer{
-			Timeout:   5 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		MaxIdleConns:          c.clients * 2,
-		MaxIdleConnsPerHost:   c.clients * 2,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
-	}
-	hc := &http.Client{Transport: tr, Timeout: c.timeout}
-	opts := dynamodb.Options{
-		Region:       c.region,
-		BaseEndpoint: aws.String(c.endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, ""),
-		HTTPClient:   hc,
-	}
-	if retryer != nil {
-		opts.Retryer = retryer
-	}
-	return dynamodb.New(opts)
-}
-
 // result is what the measured run produced.
 type result struct {
 	elapsed time.Duration
 	ops     map[string]*opStats // merged over workers
 	heap    heapStats
+	cpu     cpuUsage
 }
 
 type heapStats struct {
@@ -228,6 +247,7 @@ func (w *workload) run(ctx context.Context, rss *rssSampler) result {
 		workers = make([]*workerStats, c.clients)
 	)
 	budget.Store(c.ops)
+	cpu := startCPUMeter(rss.pid)
 	start := time.Now()
 	for i := range c.clients {
 		workers[i] = newWorkerStats()
@@ -278,6 +298,7 @@ loop:
 		}
 	}
 	elapsed := time.Since(start)
+	usage := cpu.stop()
 	sampleHeap()
 
 	merged := map[string]*opStats{}
@@ -291,7 +312,7 @@ loop:
 			m.merge(s)
 		}
 	}
-	return result{elapsed: elapsed, ops: merged, heap: heap}
+	return result{elapsed: elapsed, ops: merged, heap: heap, cpu: usage}
 }
 
 func humanBytes(b uint64) string {

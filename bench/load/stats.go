@@ -113,17 +113,27 @@ type opStats struct {
 	ok     histogram // latency of successful calls
 	all    histogram // latency of all calls, errors included
 	errors uint64
+	empty  uint64 // successful calls that found less than asked for
 	codes  map[string]uint64
+	sample map[string]string // the first full message of each code
 }
 
-func newOpStats() *opStats { return &opStats{codes: map[string]uint64{}} }
+func newOpStats() *opStats {
+	return &opStats{codes: map[string]uint64{}, sample: map[string]string{}}
+}
 
 func (s *opStats) merge(o *opStats) {
 	s.ok.merge(&o.ok)
 	s.all.merge(&o.all)
 	s.errors += o.errors
+	s.empty += o.empty
 	for k, v := range o.codes {
 		s.codes[k] += v
+	}
+	for k, v := range o.sample {
+		if _, ok := s.sample[k]; !ok {
+			s.sample[k] = v
+		}
 	}
 }
 
@@ -134,7 +144,7 @@ type workerStats struct {
 
 func newWorkerStats() *workerStats { return &workerStats{ops: map[string]*opStats{}} }
 
-func (w *workerStats) record(op string, lat time.Duration, err error) {
+func (w *workerStats) record(op string, lat time.Duration, empty bool, err error) {
 	s, ok := w.ops[op]
 	if !ok {
 		s = newOpStats()
@@ -143,19 +153,32 @@ func (w *workerStats) record(op string, lat time.Duration, err error) {
 	s.all.record(lat)
 	if err != nil {
 		s.errors++
-		s.codes[errorCode(err)]++
+		code := errorCode(err)
+		s.codes[code]++
+		if _, ok := s.sample[code]; !ok {
+			msg := err.Error()
+			if len(msg) > 400 {
+				msg = msg[:400]
+			}
+			s.sample[code] = msg
+		}
 		return
 	}
 	s.ok.record(lat)
+	if empty {
+		s.empty++
+	}
 }
 
 // report is the final summary (also written as JSON with --json).
 type report struct {
 	Endpoint       string            `json:"endpoint"`
+	Client         string            `json:"client"`
 	Table          string            `json:"table"`
 	Clients        int               `json:"clients"`
 	Mix            string            `json:"mix"`
 	ItemSize       int               `json:"item_size"`
+	Payload        string            `json:"payload"`
 	Keys           int               `json:"keys"`
 	ElapsedSeconds float64           `json:"elapsed_seconds"`
 	TotalOps       uint64            `json:"total_ops"`
@@ -167,13 +190,18 @@ type report struct {
 	ServerPeakRSS  uint64            `json:"server_peak_rss_bytes,omitempty"`
 	ServerVmHWM    uint64            `json:"server_vmhwm_bytes,omitempty"`
 	ClientHeap     heapStats         `json:"client_heap"`
+	CPU            cpuUsage          `json:"cpu"`
 	ErrorCodes     map[string]uint64 `json:"error_codes,omitempty"`
+	ErrorSamples   map[string]string `json:"error_samples,omitempty"` // first message per code
 }
 
 type opReport struct {
-	Op        string  `json:"op"`
-	Count     uint64  `json:"count"`
-	Errors    uint64  `json:"errors"`
+	Op     string `json:"op"`
+	Count  uint64 `json:"count"`
+	Errors uint64 `json:"errors"`
+	// Successful calls that found less than asked for: GetItem without an
+	// item, an empty Query/Scan page, BatchGetItem missing keys.
+	Empty     uint64  `json:"empty"`
 	OpsPerSec float64 `json:"ops_per_sec"`
 	// Latencies of successful calls, microseconds.
 	MeanUS float64 `json:"mean_us"`
@@ -189,7 +217,7 @@ func us(d time.Duration) float64 { return float64(d) / 1e3 }
 func makeOpReport(name string, s *opStats, el time.Duration) opReport {
 	h := &s.ok
 	return opReport{
-		Op: name, Count: s.all.n, Errors: s.errors,
+		Op: name, Count: s.all.n, Errors: s.errors, Empty: s.empty,
 		OpsPerSec: float64(s.all.n) / el.Seconds(),
 		MeanUS:    us(h.mean()),
 		P50US:     us(h.quantile(0.50)), P90US: us(h.quantile(0.90)),
@@ -200,9 +228,9 @@ func makeOpReport(name string, s *opStats, el time.Duration) opReport {
 
 func buildReport(c config, mix opMix, res result, rss *rssSampler) report {
 	r := report{
-		Endpoint: c.endpoint, Table: c.table, Clients: c.clients, Mix: mix.String(),
-		ItemSize: c.itemSize, Keys: c.keys, ElapsedSeconds: res.elapsed.Seconds(),
-		ClientHeap: res.heap, ErrorCodes: map[string]uint64{},
+		Endpoint: c.endpoint, Client: c.client, Table: c.table, Clients: c.clients, Mix: mix.String(),
+		ItemSize: c.itemSize, Payload: c.payload, Keys: c.keys, ElapsedSeconds: res.elapsed.Seconds(),
+		ClientHeap: res.heap, CPU: res.cpu, ErrorCodes: map[string]uint64{},
 	}
 	overall := newOpStats()
 	names := make([]string, 0, len(res.ops))
@@ -220,6 +248,7 @@ func buildReport(c config, mix opMix, res result, rss *rssSampler) report {
 	r.Errors = overall.errors
 	r.OpsPerSec = float64(r.TotalOps) / res.elapsed.Seconds()
 	r.ErrorCodes = overall.codes
+	r.ErrorSamples = overall.sample
 	r.ServerPID = rss.pid
 	r.ServerPeakRSS = rss.peak()
 	// VmHWM is updated lazily by the kernel; never report it below a sample.
@@ -239,19 +268,19 @@ func fmtUS(v float64) string {
 }
 
 func (r report) print(w io.Writer) {
-	fmt.Fprintf(w, "\n== %s: %d clients, mix %s, %d keys, item ~%d B ==\n", r.Endpoint, r.Clients, r.Mix, r.Keys, r.ItemSize)
+	fmt.Fprintf(w, "\n== %s (%s client): %d clients, mix %s, %d keys, item ~%d B ==\n", r.Endpoint, r.Client, r.Clients, r.Mix, r.Keys, r.ItemSize)
 	fmt.Fprintf(w, "elapsed %.2fs   total ops %d   ops/s %.0f   errors %d\n\n", r.ElapsedSeconds, r.TotalOps, r.OpsPerSec, r.Errors)
-	fmt.Fprintf(w, "%-11s %10s %8s %9s %9s %9s %9s %9s %9s %9s\n", "op", "count", "errors", "ops/s", "mean", "p50", "p90", "p99", "p99.9", "max")
+	fmt.Fprintf(w, "%-11s %10s %8s %8s %9s %9s %9s %9s %9s %9s %9s\n", "op", "count", "errors", "empty", "ops/s", "mean", "p50", "p90", "p99", "p99.9", "max")
 	row := func(o opReport) {
-		fmt.Fprintf(w, "%-11s %10d %8d %9.0f %9s %9s %9s %9s %9s %9s\n", o.Op, o.Count, o.Errors, o.OpsPerSec,
+		fmt.Fprintf(w, "%-11s %10d %8d %8d %9.0f %9s %9s %9s %9s %9s %9s\n", o.Op, o.Count, o.Errors, o.Empty, o.OpsPerSec,
 			fmtUS(o.MeanUS), fmtUS(o.P50US), fmtUS(o.P90US), fmtUS(o.P99US), fmtUS(o.P999US), fmtUS(o.MaxUS))
 	}
 	for _, o := range r.Operations {
 		row(o)
 	}
-	fmt.Fprintln(w, strings.Repeat("-", 110))
+	fmt.Fprintln(w, strings.Repeat("-", 119))
 	row(r.Overall)
-	fmt.Fprintln(w, "(latencies are of successful calls; HDR-style histogram, ±0.8%)")
+	fmt.Fprintln(w, "(latencies are of successful calls; HDR-style histogram, ±0.8%; empty: successful calls that found no/fewer items)")
 	if len(r.ErrorCodes) > 0 {
 		codes := make([]string, 0, len(r.ErrorCodes))
 		for k, v := range r.ErrorCodes {
@@ -259,6 +288,9 @@ func (r report) print(w io.Writer) {
 		}
 		sort.Strings(codes)
 		fmt.Fprintf(w, "errors by code: %s\n", strings.Join(codes, " "))
+		for _, k := range sortedKeys(r.ErrorSamples) {
+			fmt.Fprintf(w, "  first %s: %s\n", k, r.ErrorSamples[k])
+		}
 	}
 	fmt.Fprintln(w)
 	if r.ServerPID > 0 {
@@ -266,6 +298,33 @@ func (r report) print(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, "server RSS: unknown (pass --server-pid, or run against a local endpoint)")
 	}
+	cpuLine := func(who string, sec float64) {
+		perOp := 0.0
+		if r.TotalOps > 0 {
+			perOp = sec * 1e6 / float64(r.TotalOps)
+		}
+		fmt.Fprintf(w, "%s CPU: %.1fs = %.2f cores, %.0fµs per op\n", who, sec, sec/r.ElapsedSeconds, perOp)
+	}
+	cpuLine("client (this process)", r.CPU.ClientSeconds)
+	la0, la1 := r.CPU.LoadAvgStart, r.CPU.LoadAvgEnd
+	defer fmt.Fprintf(w, "load average (1/5/15 min): start %.2f %.2f %.2f, end %.2f %.2f %.2f\n", la0[0], la0[1], la0[2], la1[0], la1[1], la1[2])
+	if r.CPU.ServerSeconds > 0 {
+		cpuLine("server", r.CPU.ServerSeconds)
+	}
+	if m := r.CPU.MachineSeconds; m > 0 {
+		other := max(m-r.CPU.ClientSeconds-r.CPU.ServerSeconds, 0)
+		fmt.Fprintf(w, "machine CPU: %.2f of %d cores busy; other processes %.2f cores\n",
+			m/r.ElapsedSeconds, r.CPU.Cores, other/r.ElapsedSeconds)
+	}
 	fmt.Fprintf(w, "client Go heap: peak HeapAlloc %s, HeapInuse %s, Sys %s, GCs %d\n",
 		humanBytes(r.ClientHeap.PeakHeapAllocBytes), humanBytes(r.ClientHeap.HeapInuseBytes), humanBytes(r.ClientHeap.SysBytes), r.ClientHeap.NumGC)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -123,11 +123,12 @@ func ensureTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	return waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 2*time.Minute)
 }
 
+// workload is the measured run's configuration: what to send and with
+// which client.
 type workload struct {
-	cfg     config
-	db      *dynamodb.Client
-	mix     opMix
-	payload string
+	cfg       config
+	mix       opMix
+	newClient clientFactory // measured client, one per worker
 }
 
 // makePayload returns a string that brings an item to about --item-size
@@ -144,30 +145,15 @@ func makePayload(c config) string {
 	return string(b)
 }
 
-func (w *workload) pkOf(i int) string { return fmt.Sprintf("p%09d", i/w.cfg.perPartition) }
-func (w *workload) skOf(i int) string { return fmt.Sprintf("s%07d", i%w.cfg.perPartition) }
-
-func (w *workload) key(i int) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		"pk": &types.AttributeValueMemberS{Value: w.pkOf(i)},
-		"sk": &types.AttributeValueMemberS{Value: w.skOf(i)},
-	}
-}
-
-func (w *workload) item(i int) map[string]types.AttributeValue {
-	it := w.key(i)
-	it["d"] = &types.AttributeValueMemberS{Value: w.payload}
-	it["n"] = &types.AttributeValueMemberN{Value: "0"}
-	return it
-}
-
 func (w *workload) partitions() int {
 	return (w.cfg.keys + w.cfg.perPartition - 1) / w.cfg.perPartition
 }
 
-// preload writes every key once with BatchWriteItem, using the setup client
-// (which retries), resubmitting UnprocessedItems.
-func (w *workload) preload(ctx context.Context, db *dynamodb.Client) (int, error) {
+// preload writes every key once, --preload-batch items per BatchWriteItem
+// (PutItem when 1), from --clients workers of newClient. A failed batch
+// (error or UnprocessedItems) is resent whole after a pause: puts are
+// idempotent. Progress is printed every 5 s.
+func (w *workload) preload(ctx context.Context, newClient clientFactory) (int, error) {
 	var (
 		next    atomic.Int64
 		written atomic.Int64
@@ -175,23 +161,26 @@ func (w *workload) preload(ctx context.Context, db *dynamodb.Client) (int, error
 		errOnce sync.Once
 		firstE  error
 	)
+	batch := int64(w.cfg.preloadBatch)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for range w.cfg.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			cl := newClient()
+			idx := make([]int, 0, batch)
 			for ctx.Err() == nil {
-				lo := int(next.Add(25)) - 25
+				lo := int(next.Add(batch) - batch)
 				if lo >= w.cfg.keys {
 					return
 				}
-				hi := min(lo+25, w.cfg.keys)
-				reqs := make([]types.WriteRequest, 0, hi-lo)
+				hi := min(lo+int(batch), w.cfg.keys)
+				idx = idx[:0]
 				for i := lo; i < hi; i++ {
-					reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: w.item(i)}})
+					idx = append(idx, i)
 				}
-				if err := batchWriteAll(ctx, db, w.cfg.table, reqs); err != nil {
+				if err := preloadOne(ctx, cl, idx); err != nil {
 					errOnce.Do(func() { firstE = err; cancel() })
 					return
 				}
@@ -199,45 +188,57 @@ func (w *workload) preload(ctx context.Context, db *dynamodb.Client) (int, error
 			}
 		}()
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	start := time.Now()
+	for waiting := true; waiting; {
+		select {
+		case <-done:
+			waiting = false
+		case <-tick.C:
+			n := written.Load()
+			fmt.Printf("  preload: %d/%d items (%.0f items/s)\n", n, w.cfg.keys, float64(n)/time.Since(start).Seconds())
+		}
+	}
 	if firstE != nil {
 		return int(written.Load()), firstE
 	}
 	return int(written.Load()), ctx.Err()
 }
 
-func batchWriteAll(ctx context.Context, db *dynamodb.Client, table string, reqs []types.WriteRequest) error {
-	for attempt := 0; len(reqs) > 0; attempt++ {
-		if attempt > 50 {
-			return fmt.Errorf("%d unprocessed items after %d attempts", len(reqs), attempt)
+// preloadOne writes the items idx, retrying a failed request up to 20 times.
+func preloadOne(ctx context.Context, cl opClient, idx []int) error {
+	var err error
+	for attempt := range 20 {
+		if len(idx) == 1 {
+			err = cl.put(ctx, idx[0])
+		} else {
+			err = cl.batchWrite(ctx, idx)
 		}
-		out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-			RequestItems: map[string][]types.WriteRequest{table: reqs},
-		})
-		if err != nil {
+		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		reqs = out.UnprocessedItems[table]
-		if len(reqs) > 0 {
-			time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
-		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
-	return nil
+	return fmt.Errorf("items %d..%d: %w", idx[0], idx[len(idx)-1], err)
 }
 
 // worker issues operations until ctx ends or take() says the budget is spent.
 func (w *workload) worker(ctx context.Context, id int, ws *workerStats, take func() bool, done, errs *atomic.Int64) {
 	r := rand.New(rand.NewPCG(w.cfg.seed, uint64(id)+1))
+	cl := w.newClient()
 	for ctx.Err() == nil && take() {
 		op := w.mix.pick(r)
 		t0 := time.Now()
-		err := w.do(ctx, r, op)
+		empty, err := w.do(ctx, cl, r, op)
 		lat := time.Since(t0)
 		if err != nil && ctx.Err() != nil {
 			// Cut off by the end of the run: neither a success nor an error.
 			return
 		}
-		ws.record(op, lat, err)
+		ws.record(op, lat, empty, err)
 		done.Add(1)
 		if err != nil {
 			errs.Add(1)
@@ -245,63 +246,34 @@ func (w *workload) worker(ctx context.Context, id int, ws *workerStats, take fun
 	}
 }
 
-func (w *workload) do(ctx context.Context, r *rand.Rand, op string) error {
+// do runs one operation op on random keys. empty says the answer was valid
+// but found less than asked for (no item, an empty page, missing keys).
+func (w *workload) do(ctx context.Context, cl opClient, r *rand.Rand, op string) (empty bool, err error) {
 	c := w.cfg
 	switch op {
 	case "put":
-		_, err := w.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &c.table, Item: w.item(r.IntN(c.keys))})
-		return err
+		return false, cl.put(ctx, r.IntN(c.keys))
 	case "get":
-		_, err := w.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &c.table, Key: w.key(r.IntN(c.keys)), ConsistentRead: aws.Bool(c.consistent)})
-		return err
+		found, err := cl.get(ctx, r.IntN(c.keys))
+		return !found, err
 	case "query":
-		_, err := w.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:                 &c.table,
-			KeyConditionExpression:    aws.String("pk = :p"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: w.pkOf(r.IntN(w.partitions()) * c.perPartition)}},
-			Limit:                     aws.Int32(int32(c.queryLimit)),
-			ConsistentRead:            aws.Bool(c.consistent),
-		})
-		return err
+		n, err := cl.query(ctx, r.IntN(w.partitions()))
+		return n == 0, err
 	case "update":
-		_, err := w.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:        &c.table,
-			Key:              w.key(r.IntN(c.keys)),
-			UpdateExpression: aws.String("SET u = :u ADD n :one"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":u":   &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixMilli()%100000000, 10)},
-				":one": &types.AttributeValueMemberN{Value: "1"},
-			},
-		})
-		return err
+		return false, cl.update(ctx, r.IntN(c.keys), time.Now().UnixMilli()%100000000)
 	case "delete":
-		_, err := w.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &c.table, Key: w.key(r.IntN(c.keys))})
-		return err
+		return false, cl.deleteItem(ctx, r.IntN(c.keys))
 	case "scan":
-		_, err := w.db.Scan(ctx, &dynamodb.ScanInput{TableName: &c.table, Limit: aws.Int32(int32(c.queryLimit)), ConsistentRead: aws.Bool(c.consistent)})
-		return err
+		n, err := cl.scan(ctx)
+		return n == 0, err
 	case "batchwrite":
-		reqs := make([]types.WriteRequest, 0, 25)
-		for _, i := range distinctKeys(r, c.keys, 25) {
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: w.item(i)}})
-		}
-		out, err := w.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{c.table: reqs}})
-		if err == nil && len(out.UnprocessedItems[c.table]) > 0 {
-			return fmt.Errorf("UnprocessedItems: %d", len(out.UnprocessedItems[c.table]))
-		}
-		return err
+		return false, cl.batchWrite(ctx, distinctKeys(r, c.keys, 25))
 	case "batchget":
-		keys := make([]map[string]types.AttributeValue, 0, 25)
-		for _, i := range distinctKeys(r, c.keys, 25) {
-			keys = append(keys, w.key(i))
-		}
-		out, err := w.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{c.table: {Keys: keys, ConsistentRead: aws.Bool(c.consistent)}}})
-		if err == nil && len(out.UnprocessedKeys[c.table].Keys) > 0 {
-			return fmt.Errorf("UnprocessedKeys: %d", len(out.UnprocessedKeys[c.table].Keys))
-		}
-		return err
+		idx := distinctKeys(r, c.keys, 25)
+		n, err := cl.batchGet(ctx, idx)
+		return n < len(idx), err
 	}
-	return fmt.Errorf("unknown op %q", op)
+	return false, fmt.Errorf("unknown op %q", op)
 }
 
 // distinctKeys picks up to n distinct key indexes (batch requests may not
@@ -322,7 +294,8 @@ func distinctKeys(r *rand.Rand, keys, n int) []int {
 }
 
 // errorCode names an error for the report: the AWS error code when there is
-// one, else a short description.
+// one, else a short description of the innermost cause (the SDK wraps
+// transport and decoding failures several levels deep).
 func errorCode(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -339,10 +312,15 @@ func errorCode(err error) string {
 		return "ConnectionReset"
 	case strings.Contains(s, "EOF"):
 		return "EOF"
-	case strings.Contains(s, "Client.Timeout"):
+	case strings.Contains(s, "Client.Timeout"), strings.Contains(s, "timeout awaiting response headers"):
 		return "Timeout"
 	case strings.HasPrefix(s, "Unprocessed"):
 		return strings.SplitN(s, ":", 2)[0]
+	case strings.Contains(s, "checksum"), strings.Contains(s, "CRC32"):
+		return "CRC32Mismatch"
+	}
+	for inner := errors.Unwrap(err); inner != nil; inner = errors.Unwrap(inner) {
+		s = inner.Error()
 	}
 	if len(s) > 60 {
 		s = s[:60]

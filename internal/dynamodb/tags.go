@@ -53,18 +53,7 @@ func (a *API) tagResource(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.ResourceArn == nil {
-		return nil, Validation("Invalid TableArn")
-	}
-	var v violations
-	v.resourceArn(*in.ResourceArn)
-	if in.Tags == nil {
-		v.addNull("tags")
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	name, err := a.taggedTable(*in.ResourceArn)
+	name, err := a.tagTarget(in.ResourceArn, "tags", in.Tags == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -92,18 +81,7 @@ func (a *API) untagResource(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.ResourceArn == nil {
-		return nil, Validation("Invalid TableArn")
-	}
-	var v violations
-	v.resourceArn(*in.ResourceArn)
-	if in.TagKeys == nil {
-		v.addNull("tagKeys")
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	name, err := a.taggedTable(*in.ResourceArn)
+	name, err := a.tagTarget(in.ResourceArn, "tagKeys", in.TagKeys == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -132,15 +110,7 @@ func (a *API) listTagsOfResource(ctx context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.ResourceArn == nil {
-		return nil, Validation("Invalid TableArn")
-	}
-	var v violations
-	v.resourceArn(*in.ResourceArn)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	name, err := a.taggedTable(*in.ResourceArn)
+	name, err := a.tagTarget(in.ResourceArn, "", false)
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +126,25 @@ func (a *API) listTagsOfResource(ctx context.Context, body []byte) (any, error) 
 		out.Tags = append(out.Tags, Tag{Key: ptr(tag.Key), Value: ptr(tag.Value)})
 	}
 	return out, nil
+}
+
+// tagTarget does the checks the three tagging operations share, in
+// DynamoDB's order: a ResourceArn is required, then the Coral constraints
+// (the ARN's length and, when listMember is set and missing, that list),
+// then the ARN must name a table here. It returns the table name.
+func (a *API) tagTarget(arn *string, listMember string, listMissing bool) (string, error) {
+	if arn == nil {
+		return "", Validation("Invalid TableArn")
+	}
+	var v violations
+	v.resourceArn(*arn)
+	if listMember != "" && listMissing {
+		v.addNull(listMember)
+	}
+	if err := v.err(); err != nil {
+		return "", err
+	}
+	return a.taggedTable(*arn)
 }
 
 // resourceArn checks the ResourceArn member's length (1..1283).

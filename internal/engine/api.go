@@ -52,6 +52,10 @@ var (
 	// ErrMetaExists: MutateManyWith was asked to create a meta record that
 	// already exists (and has not expired); nothing was written.
 	ErrMetaExists = errors.New("engine: meta record already exists")
+	// ErrTableNotReady: the table is CREATING (a restore is loading it):
+	// item reads and writes, UpdateTable, index and TTL changes, snapshots
+	// and DeleteTable are refused until it is ACTIVE.
+	ErrTableNotReady = errors.New("engine: table is being created")
 )
 
 // KeyAttr names a key attribute and its scalar type: attr.KindS, KindN or KindB.
@@ -102,6 +106,27 @@ type TableSpec struct {
 	// table. Only CreateTable reads it: in a Table record the field is nil
 	// and Table.Indexes lists the indexes.
 	Indexes []IndexSpec
+	// Restore, when set, makes CreateTable create a restore target: the
+	// table is stored CREATING (its indexes too) with Restore.InProgress,
+	// filled with a Loader and made ACTIVE by FinishRestore.
+	Restore *RestoreState
+}
+
+// RestoreState is a table's restore record (DynamoDB's RestoreSummary),
+// kept in the catalog so an interrupted restore can be redone.
+type RestoreState struct {
+	// SourceBackupARN is the backup restored from ("" for a point-in-time
+	// restore); SourceTableARN the table the data came from.
+	SourceBackupARN string
+	SourceTableARN  string
+	// RestoreDateTime is the instant restored: the backup's creation time,
+	// or the chosen point in time.
+	RestoreDateTime time.Time
+	// InProgress is true until FinishRestore.
+	InProgress bool
+	// Job is opaque to the engine: what the restorer needs to redo the
+	// load from scratch after a crash.
+	Job []byte
 }
 
 // Table is a catalog record. It is a value snapshot: mutate through UpdateTable.

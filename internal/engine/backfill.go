@@ -40,18 +40,27 @@ func (j backfillJob) live(l *tableLayout) bool {
 	return l.ttl == j.ttl
 }
 
-// resumeBackfills restarts, at Open, the backfills that were interrupted.
+// resumeBackfills restarts, at Open, the backfills that were interrupted,
+// except on CREATING tables (FinishRestore starts theirs).
 func (e *Engine) resumeBackfills() {
 	for _, ts := range e.tables {
-		l := ts.layout.Load()
-		for _, ix := range l.indexes {
-			if ix.backfilling.Load() {
-				e.startBackfill(backfillJob{ts: ts, index: ix})
-			}
+		if ts.checkReady() == nil {
+			e.resumeTableBackfills(ts)
 		}
-		if ts.rec.TTLBackfilling && l.ttl != nil {
-			e.startBackfill(backfillJob{ts: ts, ttl: l.ttl})
+	}
+}
+
+// resumeTableBackfills starts the backfills the table's record says are
+// unfinished. Callers hold catMu (or are Open).
+func (e *Engine) resumeTableBackfills(ts *tableState) {
+	l := ts.layout.Load()
+	for _, ix := range l.indexes {
+		if ix.backfilling.Load() {
+			e.startBackfill(backfillJob{ts: ts, index: ix})
 		}
+	}
+	if ts.rec.TTLBackfilling && l.ttl != nil {
+		e.startBackfill(backfillJob{ts: ts, ttl: l.ttl})
 	}
 }
 

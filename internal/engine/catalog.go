@@ -49,6 +49,9 @@ type tableState struct {
 	// the table's keys are removed.
 	life    sync.RWMutex
 	deleted bool // guarded by life
+	// loadEpoch changes (under life, held exclusively) when a restore is
+	// reset or ended: a Loader of an older epoch can no longer commit.
+	loadEpoch uint64
 
 	stats liveStats
 }
@@ -134,8 +137,10 @@ func (e *Engine) lookup(name string) (*tableState, error) {
 // indexes (spec.Indexes) with ids 1, 2, ... The returned copy says
 // CREATING for the table and its indexes (as DynamoDB's response does);
 // the stored table and indexes are ACTIVE at once, since there is nothing
-// to provision or build. ErrTableExists if the name is taken (in any
-// status); ErrInvalidIndex or ErrIndexExists for an index the engine
+// to provision or build. With spec.Restore the table is a restore target:
+// it and its indexes are stored CREATING, with Restore.InProgress, until
+// FinishRestore (see NewLoader). ErrTableExists if the name is taken (in
+// any status); ErrInvalidIndex or ErrIndexExists for an index the engine
 // cannot store.
 func (e *Engine) CreateTable(ctx context.Context, spec TableSpec) (*Table, error) {
 	if err := ctx.Err(); err != nil {
@@ -162,9 +167,14 @@ func (e *Engine) CreateTable(ctx context.Context, spec TableSpec) (*Table, error
 	rec.ID = uuid.NewString()
 	rec.ARN = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", e.region, e.account, spec.Name)
 	rec.Status = StatusActive
+	ixStatus := IndexActive
+	if rec.Restore != nil {
+		rec.Status, ixStatus = StatusCreating, IndexCreating
+		rec.Restore.InProgress = true
+	}
 	rec.CreatedAt = e.clock.Now()
 	for i, is := range spec.Indexes {
-		rec.Indexes = append(rec.Indexes, newIndex(rec, uint32(i+1), is, IndexActive, false, rec.CreatedAt))
+		rec.Indexes = append(rec.Indexes, newIndex(rec, uint32(i+1), is, ixStatus, false, rec.CreatedAt))
 	}
 	ts, err := newTableState(rec.clone())
 	if err != nil {
@@ -175,7 +185,7 @@ func (e *Engine) CreateTable(ctx context.Context, spec TableSpec) (*Table, error
 		return nil, err
 	}
 	e.tables[rec.Name] = ts
-	e.log.Info("table created", "table", rec.Name, "id", rec.ID, "indexes", len(rec.Indexes))
+	e.log.Info("table created", "table", rec.Name, "id", rec.ID, "indexes", len(rec.Indexes), "restore", rec.Restore != nil)
 	out := rec.clone()
 	out.Status = StatusCreating
 	for i := range out.Indexes {
@@ -263,7 +273,7 @@ func (e *Engine) ListTables(ctx context.Context) ([]string, error) {
 // (AddIndex, DeleteIndex and UpdateTTL change those). Updates take effect
 // at once, so the stored Status (of the table and of its indexes) is kept;
 // a Status fn sets (say UPDATING, for the response) appears only in the
-// returned copy.
+// returned copy. ErrTableNotReady while the table is CREATING.
 func (e *Engine) UpdateTable(ctx context.Context, name string, fn func(t *Table) error) (*Table, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -273,6 +283,9 @@ func (e *Engine) UpdateTable(ctx context.Context, name string, fn func(t *Table)
 	ts, ok := e.tables[name]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, name)
+	}
+	if err := ts.checkReady(); err != nil {
+		return nil, err
 	}
 	old := ts.rec
 	upd := old.clone()
@@ -328,7 +341,8 @@ func sameIndexes(a, b []Index) bool {
 // returns the record as it was, with Status DELETING, for the response. It
 // waits for writes in progress on the table; later ones get
 // ErrTableNotFound. ErrDeletionProtected if the table has deletion
-// protection on.
+// protection on; ErrTableNotReady while it is CREATING (DropRestore
+// removes a restore target).
 func (e *Engine) DeleteTable(ctx context.Context, name string) (*Table, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -339,34 +353,54 @@ func (e *Engine) DeleteTable(ctx context.Context, name string) (*Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, name)
 	}
+	if err := ts.checkReady(); err != nil {
+		return nil, err
+	}
 	if ts.rec.DeletionProtection {
 		return nil, fmt.Errorf("%w: %s", ErrDeletionProtected, name)
 	}
-	ts.life.Lock()
-	defer ts.life.Unlock()
-	b := e.db.NewBatch()
-	var err error
-	for _, p := range []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats} {
-		if err == nil {
-			tp := tablePrefix(p, ts.id)
-			err = b.DeleteRange(tp, prefixEnd(tp))
-		}
-	}
-	if err == nil {
-		err = b.Delete(e.catalogKey(name))
-	}
-	if err != nil {
-		b.Close()
+	if err := e.dropTable(ts); err != nil {
 		return nil, err
 	}
-	if err := b.Commit(); err != nil {
-		return nil, err
-	}
-	ts.deleted = true
-	delete(e.tables, name)
-	e.notifyCatalog()
 	e.log.Info("table deleted", "table", name, "id", ts.rec.ID)
 	out := ts.rec.clone()
 	out.Status = StatusDeleting
 	return out, nil
+}
+
+// dropTable removes the table's catalog record and all its keys in one
+// commit, holding its life lock, and forgets the table. Callers hold
+// catMu.
+func (e *Engine) dropTable(ts *tableState) error {
+	ts.life.Lock()
+	defer ts.life.Unlock()
+	b := e.db.NewBatch()
+	err := deleteTableKeys(b, ts)
+	if err == nil {
+		err = b.Delete(e.catalogKey(ts.name))
+	}
+	if err != nil {
+		b.Close()
+		return err
+	}
+	if err := b.Commit(); err != nil {
+		return err
+	}
+	ts.deleted = true
+	delete(e.tables, ts.name)
+	e.notifyCatalog()
+	return nil
+}
+
+// deleteTableKeys adds to b the deletion of every key of the table but its
+// catalog record: items, index entries, TTL entries, item collection sizes
+// and statistics.
+func deleteTableKeys(b *kv.Batch, ts *tableState) error {
+	for _, p := range []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats} {
+		tp := tablePrefix(p, ts.id)
+		if err := b.DeleteRange(tp, prefixEnd(tp)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -62,12 +62,7 @@ func (e *Engine) apply(ws []pendingWrite, metas []metaWrite, results []MutationR
 	if err := c.b.Commit(); err != nil {
 		return err
 	}
-	for ts, d := range c.tables {
-		ts.stats.apply(d)
-	}
-	for ix, d := range c.indexes {
-		ix.stats.apply(d)
-	}
+	c.applyStats()
 	for i := range results {
 		results[i].CommitTS = commitTS
 	}
@@ -100,6 +95,12 @@ func (e *Engine) fill(c *commitBatch, ws []pendingWrite, metas []metaWrite, comm
 			return err
 		}
 	}
+	return c.addCounters()
+}
+
+// addCounters puts the counter deltas of the commit into the batch: table
+// and index stats, item collection sizes.
+func (c *commitBatch) addCounters() error {
 	for ts, d := range c.tables {
 		if !d.isZero() {
 			if err := d.addTo(c.b, statsKey(ts.id)); err != nil {
@@ -170,6 +171,16 @@ func (c *commitBatch) addWrite(i int, w *pendingWrite) error {
 		}
 	}
 	return nil
+}
+
+// applyStats folds the committed deltas into the in-memory counters.
+func (c *commitBatch) applyStats() {
+	for ts, d := range c.tables {
+		ts.stats.apply(d)
+	}
+	for ix, d := range c.indexes {
+		ix.stats.apply(d)
+	}
 }
 
 // readCollections reads the current size of every item collection the

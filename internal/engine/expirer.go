@@ -45,7 +45,7 @@ func (e *Engine) ExpireNow(ctx context.Context) (int, error) {
 	e.catMu.RLock()
 	var tables []*tableState
 	for _, ts := range e.tables {
-		if ts.layout.Load().ttl != nil {
+		if ts.layout.Load().ttl != nil && ts.checkReady() == nil {
 			tables = append(tables, ts)
 		}
 	}

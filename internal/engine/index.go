@@ -91,6 +91,9 @@ func (e *Engine) AddIndex(ctx context.Context, table string, spec IndexSpec) (*T
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, table)
 	}
+	if err := ts.checkReady(); err != nil {
+		return nil, err
+	}
 	if err := checkIndexSpec(ts.schema, spec, false); err != nil {
 		return nil, err
 	}
@@ -133,6 +136,9 @@ func (e *Engine) DeleteIndex(ctx context.Context, table, name string) (*Table, e
 	ts, ok := e.tables[table]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, table)
+	}
+	if err := ts.checkReady(); err != nil {
+		return nil, err
 	}
 	i := slices.IndexFunc(ts.rec.Indexes, func(ix Index) bool { return ix.Name == name })
 	if i < 0 {

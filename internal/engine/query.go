@@ -34,7 +34,7 @@ func (e *Engine) Query(ctx context.Context, table string, q QuerySpec, visit Vis
 // keySpaceOf returns the key space of a table, or of one of its maintained
 // secondary indexes when index is not empty.
 func (e *Engine) keySpaceOf(table, index string) (*keySpace, error) {
-	ts, err := e.lookup(table)
+	ts, err := e.lookupReady(table)
 	if err != nil {
 		return nil, err
 	}

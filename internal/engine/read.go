@@ -14,7 +14,7 @@ func (e *Engine) GetItem(ctx context.Context, table string, key attr.Item) (attr
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ts, err := e.lookup(table)
+	ts, err := e.lookupReady(table)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -13,28 +14,29 @@ import (
 // Table so that Go renames never change the stored format; types are stored
 // by their wire names ("S", "N", "B").
 type tableRecord struct {
-	Name                      string        `json:"name"`
-	ID                        string        `json:"id"`
-	ARN                       string        `json:"arn"`
-	Status                    string        `json:"status"`
-	CreatedAt                 time.Time     `json:"createdAt"`
-	HashKey                   attrRecord    `json:"hashKey"`
-	RangeKey                  *attrRecord   `json:"rangeKey,omitempty"`
-	AttributeDefinitions      []attrRecord  `json:"attributeDefinitions,omitempty"`
-	BillingMode               string        `json:"billingMode,omitempty"`
-	ReadCapacityUnits         int64         `json:"readCapacityUnits,omitempty"`
-	WriteCapacityUnits        int64         `json:"writeCapacityUnits,omitempty"`
-	SSE                       *sseRecord    `json:"sse,omitempty"`
-	TableClass                string        `json:"tableClass,omitempty"`
-	DeletionProtection        bool          `json:"deletionProtection,omitempty"`
-	Tags                      []tagRecord   `json:"tags,omitempty"`
-	LastUpdateToPayPerRequest time.Time     `json:"lastUpdateToPayPerRequest,omitzero"`
-	LastIncreaseDateTime      time.Time     `json:"lastIncreaseDateTime,omitzero"`
-	LastDecreaseDateTime      time.Time     `json:"lastDecreaseDateTime,omitzero"`
-	NumberOfDecreasesToday    int64         `json:"numberOfDecreasesToday,omitempty"`
-	Indexes                   []indexRecord `json:"indexes,omitempty"`
-	NextIndexID               uint32        `json:"nextIndexId,omitempty"`
-	TTL                       *ttlRecord    `json:"ttl,omitempty"`
+	Name                      string         `json:"name"`
+	ID                        string         `json:"id"`
+	ARN                       string         `json:"arn"`
+	Status                    string         `json:"status"`
+	CreatedAt                 time.Time      `json:"createdAt"`
+	HashKey                   attrRecord     `json:"hashKey"`
+	RangeKey                  *attrRecord    `json:"rangeKey,omitempty"`
+	AttributeDefinitions      []attrRecord   `json:"attributeDefinitions,omitempty"`
+	BillingMode               string         `json:"billingMode,omitempty"`
+	ReadCapacityUnits         int64          `json:"readCapacityUnits,omitempty"`
+	WriteCapacityUnits        int64          `json:"writeCapacityUnits,omitempty"`
+	SSE                       *sseRecord     `json:"sse,omitempty"`
+	TableClass                string         `json:"tableClass,omitempty"`
+	DeletionProtection        bool           `json:"deletionProtection,omitempty"`
+	Tags                      []tagRecord    `json:"tags,omitempty"`
+	LastUpdateToPayPerRequest time.Time      `json:"lastUpdateToPayPerRequest,omitzero"`
+	LastIncreaseDateTime      time.Time      `json:"lastIncreaseDateTime,omitzero"`
+	LastDecreaseDateTime      time.Time      `json:"lastDecreaseDateTime,omitzero"`
+	NumberOfDecreasesToday    int64          `json:"numberOfDecreasesToday,omitempty"`
+	Indexes                   []indexRecord  `json:"indexes,omitempty"`
+	NextIndexID               uint32         `json:"nextIndexId,omitempty"`
+	TTL                       *ttlRecord     `json:"ttl,omitempty"`
+	Restore                   *restoreRecord `json:"restore,omitempty"`
 }
 
 type indexRecord struct {
@@ -57,6 +59,14 @@ type ttlRecord struct {
 	AttributeName string `json:"attributeName"`
 	Enabled       bool   `json:"enabled"`
 	Backfilling   bool   `json:"backfilling,omitempty"`
+}
+
+type restoreRecord struct {
+	SourceBackupARN string    `json:"sourceBackupArn,omitempty"`
+	SourceTableARN  string    `json:"sourceTableArn,omitempty"`
+	RestoreDateTime time.Time `json:"restoreDateTime,omitzero"`
+	InProgress      bool      `json:"inProgress,omitempty"`
+	Job             []byte    `json:"job,omitempty"`
 }
 
 type attrRecord struct {
@@ -122,6 +132,9 @@ func encodeTable(t *Table, nextIndexID uint32) ([]byte, error) {
 	if s := t.SSE; s != nil {
 		r.SSE = &sseRecord{s.Enabled, s.SSEType, s.KMSMasterKeyID}
 	}
+	if rs := t.Restore; rs != nil {
+		r.Restore = &restoreRecord{rs.SourceBackupARN, rs.SourceTableARN, rs.RestoreDateTime, rs.InProgress, rs.Job}
+	}
 	for _, tg := range t.Tags {
 		r.Tags = append(r.Tags, tagRecord(tg))
 	}
@@ -181,6 +194,9 @@ func decodeTable(b []byte) (t *Table, nextIndexID uint32, err error) {
 	if s := r.SSE; s != nil {
 		t.SSE = &SSE{s.Enabled, s.SSEType, s.KMSMasterKeyID}
 	}
+	if rs := r.Restore; rs != nil {
+		t.Restore = &RestoreState{rs.SourceBackupARN, rs.SourceTableARN, rs.RestoreDateTime, rs.InProgress, rs.Job}
+	}
 	for _, tg := range r.Tags {
 		t.Tags = append(t.Tags, Tag(tg))
 	}
@@ -227,6 +243,11 @@ func (t *Table) clone() *Table {
 	if t.TTL != nil {
 		ttl := *t.TTL
 		c.TTL = &ttl
+	}
+	if t.Restore != nil {
+		rs := *t.Restore
+		rs.Job = bytes.Clone(t.Restore.Job)
+		c.Restore = &rs
 	}
 	return &c
 }

@@ -25,7 +25,7 @@ func (e *Engine) GetItems(ctx context.Context, keys []TableKey) (items []attr.It
 	}
 	skeys := make([][]byte, len(keys))
 	for i, k := range keys {
-		ts, err := e.lookup(k.Table)
+		ts, err := e.lookupReady(k.Table)
 		if err != nil {
 			return nil, err
 		}

@@ -36,6 +36,9 @@ func (e *Engine) UpdateTTL(ctx context.Context, table string, spec TTLSpec) (*Ta
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, table)
 	}
+	if err := ts.checkReady(); err != nil {
+		return nil, err
+	}
 	if cur := ts.rec.TTL; cur != nil && cur.Enabled && spec.Enabled && cur.AttributeName == spec.AttributeName {
 		return ts.rec.clone(), nil
 	}

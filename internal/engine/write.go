@@ -82,7 +82,7 @@ func (e *Engine) MutateManyWith(ctx context.Context, muts []Mutation, opts Mutat
 func (e *Engine) prepare(muts []Mutation) ([]pendingWrite, error) {
 	ws := make([]pendingWrite, len(muts))
 	for i, m := range muts {
-		ts, err := e.lookup(m.Table)
+		ts, err := e.lookupReady(m.Table)
 		if err != nil {
 			return nil, err
 		}

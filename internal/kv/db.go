@@ -1,7 +1,7 @@
 // Package kv is Ebbtide's thin layer over Pebble: opening a store with
 // sensible options (slog logging, block cache, bloom filters, synced WAL
-// commits), batches
-// that are always committed durably, point reads, bounded iterators,
+// commits), batches that are committed durably (bulk loads may commit
+// unsynced and sync once at the end), point reads, bounded iterators,
 // snapshots, and int64 counters updated by a merge operator. Pebble's commit
 // pipeline gives group commit: concurrent synced batches share WAL fsyncs.
 //

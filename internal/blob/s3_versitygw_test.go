@@ -17,11 +17,11 @@ import (
 // real S3-compatible server (versitygw, which checks SigV4 signatures),
 // started here and stopped at the end.
 func TestS3VersityGW(t *testing.T) {
-	endpoint := startVersityGW(t)
-	createBucket(t, endpoint, "ebbtide")
+	endpoint := blobtest.StartVersityGW(t)
+	blobtest.CreateBucket(t, endpoint, "ebbtide")
 	cfg := blob.S3Config{
 		Endpoint: endpoint, Bucket: "ebbtide",
-		AccessKeyID: gwAccessKey, SecretAccessKey: gwSecretKey,
+		AccessKeyID: blobtest.GWAccessKey, SecretAccessKey: blobtest.GWSecretKey,
 	}
 
 	t.Run("Conformance", func(t *testing.T) {
@@ -42,7 +42,7 @@ func TestS3VersityGW(t *testing.T) {
 		blobtest.TestStore(t, func(t *testing.T) blob.Store {
 			c := cfg
 			c.Bucket = fmt.Sprintf("whole-%d", n.Add(1))
-			createBucket(t, endpoint, c.Bucket)
+			blobtest.CreateBucket(t, endpoint, c.Bucket)
 			s, err := blob.NewS3(t.Context(), c)
 			if err != nil {
 				t.Fatal(err)
@@ -74,8 +74,8 @@ func TestS3VersityGW(t *testing.T) {
 	// Without static credentials the SDK's default chain is used; here it
 	// finds them in the environment.
 	t.Run("DefaultCredentialChain", func(t *testing.T) {
-		t.Setenv("AWS_ACCESS_KEY_ID", gwAccessKey)
-		t.Setenv("AWS_SECRET_ACCESS_KEY", gwSecretKey)
+		t.Setenv("AWS_ACCESS_KEY_ID", blobtest.GWAccessKey)
+		t.Setenv("AWS_SECRET_ACCESS_KEY", blobtest.GWSecretKey)
 		t.Setenv("AWS_SESSION_TOKEN", "")
 		t.Setenv("AWS_PROFILE", "")
 		t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
@@ -115,8 +115,8 @@ func TestS3VersityGW(t *testing.T) {
 
 	t.Run("WrongCredentials", func(t *testing.T) {
 		for _, c := range []struct{ name, key, secret, code string }{
-			{"secret", gwAccessKey, "wrong-secret", "SignatureDoesNotMatch"},
-			{"key", "no-such-key-id", gwSecretKey, "XAdminUserNotFound"}, // versitygw's word (with a 404) for AWS's InvalidAccessKeyId
+			{"secret", blobtest.GWAccessKey, "wrong-secret", "SignatureDoesNotMatch"},
+			{"key", "no-such-key-id", blobtest.GWSecretKey, "XAdminUserNotFound"}, // versitygw's word (with a 404) for AWS's InvalidAccessKeyId
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				bad := cfg
@@ -146,7 +146,7 @@ func TestS3VersityGW(t *testing.T) {
 func TestS3Unreachable(t *testing.T) {
 	start := time.Now()
 	_, err := blob.NewS3(t.Context(), blob.S3Config{
-		Endpoint: freePortEndpoint(t), Bucket: "b", Prefix: "x",
+		Endpoint: blobtest.FreePortEndpoint(t), Bucket: "b", Prefix: "x",
 		AccessKeyID: "k", SecretAccessKey: "s",
 	})
 	wantErr(t, err, "NewS3", "s3://b/x", `cannot reach bucket "b"`, "connection refused")

@@ -140,7 +140,7 @@ func (a *API) readBatch(ctx context.Context, tables []*batchGetTable, mode strin
 			}
 			item, err := a.eng.GetItem(ctx, bt.table.Name, key)
 			if err != nil {
-				return nil, err
+				return nil, tableGone(err)
 			}
 			tally.add(bt.name, tableUsage(itemReadUnits(item, consistent)))
 			if item == nil {

@@ -67,7 +67,7 @@ func (a *API) batchWriteItem(ctx context.Context, body []byte) (any, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, tableGone(err)
 	}
 	tally := capacityTally{}
 	collections := collectionTally{mode: in.ReturnItemCollectionMetrics}

@@ -6,7 +6,6 @@ package dynamodb
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -18,6 +17,8 @@ type Config struct {
 	Region    string
 	AccountID string
 	Logger    *slog.Logger
+	// Backups serves the backup operations; nil refuses them.
+	Backups Backups
 }
 
 // API serves DynamoDB operations.
@@ -47,6 +48,7 @@ func New(eng *engine.Engine, cfg Config) *API {
 	a.registerItemOps()
 	a.registerTransactOps()
 	a.registerTTLOps()
+	a.registerBackupOps()
 	return a
 }
 
@@ -63,6 +65,11 @@ func (a *API) Call(ctx context.Context, op string, body []byte) (any, *Error) {
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			return nil, e
+		}
+		if tableUnavailable(err) {
+			// A table deleted or not ready under an operation that did not
+			// map the engine's error: report it as the item operations do.
+			return nil, Dynamo("ResourceNotFoundException", msgItemTableNotFound)
 		}
 		a.cfg.Logger.Error("internal error", "op", op, "err", err)
 		return nil, Internal("Internal server error")
@@ -83,8 +90,8 @@ func decode(body []byte, v any) error {
 // ResourceNotFoundException item operations return for a missing table.
 func (a *API) table(ctx context.Context, name string) (*engine.Table, error) {
 	t, err := a.eng.Table(ctx, name)
-	if errors.Is(err, engine.ErrTableNotFound) {
-		return nil, Dynamo("ResourceNotFoundException", "Requested resource not found")
+	if err != nil {
+		return nil, tableGone(err)
 	}
-	return t, err
+	return t, nil
 }

@@ -71,7 +71,7 @@ func (a *API) fullDescription(ctx context.Context, t *engine.Table, stats engine
 	d := tableDescription(t, stats, a.now())
 	indexStats := func(name string) (engine.TableStats, error) {
 		s, err := a.eng.IndexStats(ctx, t, name)
-		if errors.Is(err, engine.ErrIndexNotFound) || errors.Is(err, engine.ErrTableNotFound) {
+		if errors.Is(err, engine.ErrIndexNotFound) || tableUnavailable(err) {
 			return engine.TableStats{}, nil
 		}
 		return s, err

@@ -351,7 +351,7 @@ func (a *API) applyIndexChange(ctx context.Context, t *engine.Table, p *indexPla
 		out, err = a.eng.DeleteIndex(ctx, t.Name, p.delete)
 	}
 	switch {
-	case errors.Is(err, engine.ErrTableNotFound):
+	case tableUnavailable(err):
 		return nil, tableNotFound(t.Name)
 	case errors.Is(err, engine.ErrIndexExists):
 		return nil, Validation(msgIndexExists)

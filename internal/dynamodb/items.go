@@ -28,8 +28,8 @@ func (a *API) itemTable(ctx context.Context, name string) (*engine.Table, error)
 	if err != nil {
 		return nil, err
 	}
-	if t.Status == engine.StatusCreating || t.Status == engine.StatusDeleting {
-		return nil, Dynamo("ResourceNotFoundException", "Requested resource not found")
+	if notReady(t) || t.Status == engine.StatusDeleting {
+		return nil, Dynamo("ResourceNotFoundException", msgItemTableNotFound)
 	}
 	return t, nil
 }

@@ -14,12 +14,13 @@ import (
 
 // writeError maps an engine error of an item write to DynamoDB's error:
 // a write beyond the item collection limit is an
-// ItemCollectionSizeLimitExceededException. Other errors pass through.
+// ItemCollectionSizeLimitExceededException, and a table deleted or not ready
+// meanwhile a ResourceNotFoundException. Other errors pass through.
 func writeError(err error) error {
 	if errors.Is(err, engine.ErrItemCollectionTooLarge) {
 		return Dynamo("ItemCollectionSizeLimitExceededException", "Item collection size limit exceeded")
 	}
-	return err
+	return tableGone(err)
 }
 
 // hasLocalIndex reports whether a table has local secondary indexes (and so

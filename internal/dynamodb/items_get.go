@@ -54,7 +54,7 @@ func (a *API) getItem(ctx context.Context, body []byte) (any, error) {
 	}
 	item, err := a.eng.GetItem(ctx, t.Name, in.Key)
 	if err != nil {
-		return nil, err
+		return nil, tableGone(err)
 	}
 	out := &getItemOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, tableUsage(itemReadUnits(item, in.ConsistentRead)))}
 	if item != nil {

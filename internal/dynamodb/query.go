@@ -100,7 +100,7 @@ func (a *API) query(ctx context.Context, body []byte) (any, error) {
 		Index:          src.name(),
 	}
 	if err := a.eng.Query(ctx, t.Name, spec, p.visit); err != nil {
-		return nil, err
+		return nil, tableGone(err)
 	}
 	return p.result(in.ReturnConsumedCapacity), nil
 }

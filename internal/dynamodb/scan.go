@@ -86,7 +86,7 @@ func (a *API) scan(ctx context.Context, body []byte) (any, error) {
 		spec.Segment, spec.TotalSegments = *in.Segment, *in.TotalSegments
 	}
 	if err := a.eng.Scan(ctx, t.Name, spec, p.visit); err != nil {
-		return nil, err
+		return nil, tableGone(err)
 	}
 	return p.result(in.ReturnConsumedCapacity), nil
 }

@@ -100,7 +100,10 @@ func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	deleted, err := a.eng.DeleteTable(ctx, name)
-	if errors.Is(err, engine.ErrTableNotFound) {
+	switch {
+	case errors.Is(err, engine.ErrTableNotReady):
+		return nil, tableBeingCreated(name)
+	case errors.Is(err, engine.ErrTableNotFound):
 		return nil, tableNotFound(name)
 	}
 	if err != nil {

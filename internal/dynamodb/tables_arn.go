@@ -90,6 +90,9 @@ func (a *API) describe(ctx context.Context, name string) (*engine.Table, engine.
 		return nil, engine.TableStats{}, err
 	}
 	stats, err := a.eng.Stats(ctx, t)
+	if errors.Is(err, engine.ErrTableNotReady) {
+		return t, engine.TableStats{}, nil // nothing counted until the restore is done
+	}
 	if err != nil {
 		return nil, engine.TableStats{}, err
 	}

@@ -3,7 +3,6 @@ package dynamodb
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -62,8 +61,8 @@ func (a *API) updateTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Status == statusCreating {
-		return nil, tableBeingCreated(name)
+	if notReady(t) {
+		return nil, tableNotFound(name) // as DynamoDB answers for a table being restored
 	}
 	now := a.now().UTC()
 	var plan *indexPlan
@@ -92,7 +91,7 @@ func (a *API) updateTable(ctx context.Context, body []byte) (any, error) {
 		}
 		return nil
 	})
-	if errors.Is(err, engine.ErrTableNotFound) {
+	if tableUnavailable(err) {
 		return nil, tableNotFound(name)
 	}
 	if err != nil {

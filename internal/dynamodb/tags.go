@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -68,7 +67,7 @@ func (a *API) tagResource(ctx context.Context, body []byte) (any, error) {
 		t.Tags = tags
 		return err
 	})
-	if errors.Is(err, engine.ErrTableNotFound) {
+	if tableUnavailable(err) {
 		return nil, resourceNotFound(*in.ResourceArn)
 	}
 	return nil, err
@@ -97,7 +96,7 @@ func (a *API) untagResource(ctx context.Context, body []byte) (any, error) {
 		t.Tags = withoutTags(t.Tags, in.TagKeys)
 		return nil
 	})
-	if errors.Is(err, engine.ErrTableNotFound) {
+	if tableUnavailable(err) {
 		// UntagResource's message does not name the resource.
 		return nil, Dynamo("ResourceNotFoundException", "Requested resource not found")
 	}
@@ -115,7 +114,7 @@ func (a *API) listTagsOfResource(ctx context.Context, body []byte) (any, error) 
 		return nil, err
 	}
 	t, err := a.eng.Table(ctx, name)
-	if errors.Is(err, engine.ErrTableNotFound) {
+	if tableUnavailable(err) || (err == nil && notReady(t)) {
 		return nil, resourceNotFound(*in.ResourceArn)
 	}
 	if err != nil {

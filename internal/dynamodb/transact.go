@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"errors"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
 	"github.com/ebbtide/ebbtide/internal/engine"
@@ -45,13 +44,4 @@ func (s itemSet) add(t *engine.Table, key attr.Item) error {
 	}
 	s[k] = struct{}{}
 	return nil
-}
-
-// tableGone reports a table deleted after the transaction looked it up as
-// the item operations' ResourceNotFoundException; other errors pass through.
-func tableGone(err error) error {
-	if errors.Is(err, engine.ErrTableNotFound) {
-		return Dynamo("ResourceNotFoundException", "Requested resource not found")
-	}
-	return err
 }

@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"errors"
 
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
@@ -88,7 +87,7 @@ func (a *API) updateTimeToLive(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	_, err = a.eng.UpdateTTL(ctx, t.Name, engine.TTLSpec{AttributeName: *spec.AttributeName, Enabled: *spec.Enabled})
-	if errors.Is(err, engine.ErrTableNotFound) {
+	if tableUnavailable(err) {
 		return nil, tableNotFound(name)
 	}
 	if err != nil {
@@ -154,7 +153,7 @@ func (a *API) describeTimeToLive(ctx context.Context, body []byte) (any, error) 
 // still being created, is not found.
 func (a *API) ttlTable(ctx context.Context, name string) (*engine.Table, error) {
 	t, err := a.eng.Table(ctx, name)
-	if errors.Is(err, engine.ErrTableNotFound) || (err == nil && t.Status == engine.StatusCreating) {
+	if tableUnavailable(err) || (err == nil && notReady(t)) {
 		return nil, tableNotFound(name)
 	}
 	return t, err

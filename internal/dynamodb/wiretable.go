@@ -120,6 +120,7 @@ type TableDescription struct {
 	TableArn                  string                            `json:"TableArn,omitempty"`
 	TableId                   string                            `json:"TableId,omitempty"`
 	BillingModeSummary        *BillingModeSummary               `json:"BillingModeSummary,omitempty"`
+	RestoreSummary            *RestoreSummary                   `json:"RestoreSummary,omitempty"`
 	SSEDescription            *SSEDescription                   `json:"SSEDescription,omitempty"`
 	TableClassSummary         *TableClassSummary                `json:"TableClassSummary,omitempty"`
 	DeletionProtectionEnabled bool                              `json:"DeletionProtectionEnabled"`
@@ -186,6 +187,7 @@ func tableDescription(t *engine.Table, stats engine.TableStats, now time.Time) T
 		ItemCount:                 stats.ItemCount,
 		TableArn:                  t.ARN,
 		TableId:                   t.ID,
+		RestoreSummary:            restoreSummary(t.Restore),
 		DeletionProtectionEnabled: t.DeletionProtection,
 	}
 	describeIndexes(&d, t)

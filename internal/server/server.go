@@ -15,8 +15,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ebbtide/ebbtide/internal/backup"
+	"github.com/ebbtide/ebbtide/internal/blob"
 	"github.com/ebbtide/ebbtide/internal/dynamodb"
 	"github.com/ebbtide/ebbtide/internal/engine"
+	"github.com/ebbtide/ebbtide/internal/keys"
+	"github.com/ebbtide/ebbtide/internal/repo"
 )
 
 // Config is everything needed to run a server. Zero values get defaults.
@@ -26,6 +30,16 @@ type Config struct {
 	Region    string // default "us-east-1"
 	AccountID string // default "000000000000"
 	Logger    *slog.Logger
+	// Repository is the backup repository's URL (blob.Open): a path,
+	// file:///dir or s3://bucket/prefix; default <DataDir>/repository.
+	Repository string
+	// S3 says how to reach an s3:// repository (endpoint, region,
+	// credentials; empty credentials use the AWS SDK's default chain).
+	S3 blob.S3Config
+	// RootKeyFile holds the server-owned root key that wraps the
+	// repository's data key; default <DataDir>/keys/root.key, created on
+	// first start.
+	RootKeyFile string
 }
 
 func (c *Config) defaults() {
@@ -50,6 +64,8 @@ func (c *Config) defaults() {
 type Server struct {
 	cfg     Config
 	eng     *engine.Engine
+	repo    *repo.Repo
+	backups *backup.Service
 	handler http.Handler
 	http    *http.Server
 	ln      net.Listener
@@ -70,8 +86,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := dynamodb.New(eng, dynamodb.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger})
-	s := &Server{cfg: cfg, eng: eng}
+	rp, bk, err := openBackups(cfg, eng)
+	if err != nil {
+		eng.Close()
+		return nil, err
+	}
+	api := dynamodb.New(eng, dynamodb.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger, Backups: bk})
+	s := &Server{cfg: cfg, eng: eng, repo: rp, backups: bk}
 	s.handler = newRouter(cfg, api)
 	return s, nil
 }
@@ -115,5 +136,40 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.http != nil {
 		err = s.http.Shutdown(ctx)
 	}
-	return errors.Join(err, s.eng.Close())
+	// Running backups and restores get what is left of ctx to finish.
+	berr := s.backups.Close(ctx)
+	return errors.Join(err, berr, s.repo.Close(), s.eng.Close())
+}
+
+// openBackups opens the root key, the backup repository and the backup
+// service.
+func openBackups(cfg Config, eng *engine.Engine) (*repo.Repo, *backup.Service, error) {
+	keyFile := cfg.RootKeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(cfg.DataDir, "keys", "root.key")
+	}
+	rk, _, err := keys.LoadOrCreateRootKey(keyFile, cfg.Logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	url := cfg.Repository
+	if url == "" {
+		url = filepath.Join(cfg.DataDir, "repository")
+	}
+	ctx := context.Background()
+	store, err := blob.Open(ctx, url, cfg.S3)
+	if err != nil {
+		return nil, nil, fmt.Errorf("repository %s: %w", url, err)
+	}
+	rp, err := repo.Open(ctx, store, rk, repo.Options{Clock: eng.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, nil, fmt.Errorf("repository %s: %w", url, err)
+	}
+	cfg.Logger.Info("backup repository open", "repository", url, "repository_id", rp.ID(), "root_key_id", rk.KeyID())
+	bk, err := backup.Open(ctx, backup.Config{Engine: eng, Repo: rp, Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger})
+	if err != nil {
+		rp.Close()
+		return nil, nil, err
+	}
+	return rp, bk, nil
 }

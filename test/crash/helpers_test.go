@@ -5,12 +5,10 @@ package crash
 // SDK clients.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,9 +20,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ebbtide/ebbtide/test/sdkclient"
 )
 
 var (
@@ -172,24 +171,6 @@ func (s *server) logTail() string {
 	return strings.Join(lines, "\n")
 }
 
-func newClient(endpoint string, conns int) *dynamodb.Client {
-	tr := &http.Transport{
-		MaxIdleConns:        conns * 2,
-		MaxIdleConnsPerHost: conns * 2,
-		IdleConnTimeout:     30 * time.Second,
-		DialContext:         (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
-	}
-	return dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider("crash", "crash", ""),
-		HTTPClient:   &http.Client{Transport: bufferedBody{tr}, Timeout: 15 * time.Second},
-		// No retries: a retried non-idempotent write (ADD) would make the
-		// oracle wrong, and every error must be seen as such.
-		Retryer: aws.NopRetryer{},
-	})
-}
-
 // testSeed returns the -crash.seed flag, or a time-based seed, and logs it.
 func testSeed(t *testing.T) uint64 {
 	seed := *seedFlag
@@ -232,28 +213,6 @@ func waitTableActive(ctx context.Context, t *testing.T, db *dynamodb.Client, tab
 	}
 }
 
-// bufferedBody hands the transport a private copy of each request body.
-// Without it, the SDK's request body stream and net/http's writeLoop race
-// (aws/aws-sdk-go-v2#1825, #2737): once the response arrives the SDK closes
-// its stream, the writeLoop's final read of it fails, and net/http closes the
-// connection under the response still being read, so a request the server
-// answered with 200 fails with "deserialization failed … use of closed
-// network connection". Seen here on Scan pages of ~100 KB; a write that
-// failed that way would be counted as unacknowledged, a read as an error.
-type bufferedBody struct{ next http.RoundTripper }
-
-func (b bufferedBody) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return b.next.RoundTrip(req)
-	}
-	data, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	req = req.Clone(req.Context())
-	req.Body = io.NopCloser(bytes.NewReader(data))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	req.ContentLength = int64(len(data))
-	return b.next.RoundTrip(req)
+func newClient(endpoint string, conns int) *dynamodb.Client {
+	return sdkclient.New(endpoint, conns, 15*time.Second)
 }

@@ -419,6 +419,63 @@ expect_ok "untag-resource" '[(t["Key"], t["Value"]) for t in d["Tags"]] == [("te
 ddb describe-limits
 expect_ok "describe-limits" 'all(isinstance(d[k], int) and d[k] > 0 for k in ("AccountMaxReadCapacityUnits", "AccountMaxWriteCapacityUnits", "TableMaxReadCapacityUnits", "TableMaxWriteCapacityUnits"))'
 
+# ----------------------------------------------------------------- backups
+ddb scan --table-name "$T" --select COUNT
+SRC_COUNT=$(pyget 'd["Count"]')
+ddb create-backup --table-name "$T" --backup-name e2e-backup-1
+expect_ok "create-backup" 'd["BackupDetails"]["BackupName"] == "e2e-backup-1" and d["BackupDetails"]["BackupStatus"] in ("CREATING", "AVAILABLE") and d["BackupDetails"]["BackupType"] == "USER" and d["BackupDetails"]["BackupArn"].startswith("'$TABLE_ARN'/backup/")'
+BACKUP_ARN=$(pyget 'd["BackupDetails"]["BackupArn"]')
+for _ in $(seq 1 300); do
+	ddb describe-backup --backup-arn "$BACKUP_ARN"
+	[[ $RC -eq 0 ]] && pyeval 'd["BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE"' && break
+	sleep 0.1
+done
+expect_ok "describe-backup (AVAILABLE)" 'd["BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE" and d["BackupDescription"]["SourceTableDetails"]["TableName"] == "'$T'" and d["BackupDescription"]["SourceTableDetails"]["ItemCount"] == '"$SRC_COUNT"' and "SourceTableFeatureDetails" in d["BackupDescription"]'
+
+ddb create-backup --table-name "$T" --backup-name 'bad name!'
+expect_err "create-backup with an invalid name is refused" ValidationException
+ddb create-backup --table-name e2e-no-such-table --backup-name x-backup
+expect_err "create-backup of a missing table" TableNotFoundException
+
+ddb list-backups --table-name "$T"
+expect_ok "list-backups --table-name" '[b["BackupArn"] for b in d["BackupSummaries"]] == ["'$BACKUP_ARN'"] and d["BackupSummaries"][0]["BackupStatus"] == "AVAILABLE" and d["BackupSummaries"][0]["TableName"] == "'$T'"'
+ddb list-backups --backup-type SYSTEM
+expect_ok "list-backups --backup-type SYSTEM (none)" 'd["BackupSummaries"] == []'
+
+# Change the source after the backup: the restore must not see it.
+ddb put-item --table-name "$T" --item '{"Artist": {"S": "After"}, "Song": {"S": "Backup"}}'
+ddb restore-table-from-backup --target-table-name "$T-restored" --backup-arn "$BACKUP_ARN"
+expect_ok "restore-table-from-backup" 'd["TableDescription"]["TableName"] == "'$T'-restored" and d["TableDescription"]["TableStatus"] == "CREATING" and d["TableDescription"]["RestoreSummary"]["SourceBackupArn"] == "'$BACKUP_ARN'" and d["TableDescription"]["RestoreSummary"]["RestoreInProgress"] is True'
+ddb wait table-exists --table-name "$T-restored"
+if [[ $RC -eq 0 ]]; then pass "wait table-exists (restored table)"; else fail "wait table-exists (restored table)" "exit $RC: $ERR"; fi
+ddb scan --table-name "$T-restored" --select COUNT
+expect_ok "restored table holds the backup's items" 'd["Count"] == '"$SRC_COUNT"
+ddb get-item --table-name "$T-restored" --key '{"Artist": {"S": "After"}, "Song": {"S": "Backup"}}'
+expect_ok "restored table lacks writes made after the backup" '"Item" not in d'
+ddb describe-table --table-name "$T-restored"
+expect_ok "restored table: ACTIVE with RestoreSummary" 'd["Table"]["TableStatus"] == "ACTIVE" and d["Table"]["RestoreSummary"]["SourceTableArn"] == "'$TABLE_ARN'" and d["Table"]["RestoreSummary"]["RestoreInProgress"] is False and d["Table"]["ItemCount"] == '"$SRC_COUNT"
+ddb restore-table-from-backup --target-table-name "$T-restored" --backup-arn "$BACKUP_ARN"
+expect_err "restore onto an existing table is refused" TableAlreadyExistsException
+ddb delete-table --table-name "$T-restored"
+
+ddb delete-backup --backup-arn "$BACKUP_ARN"
+expect_ok "delete-backup" 'd["BackupDescription"]["BackupDetails"]["BackupStatus"] == "DELETED"'
+ddb describe-backup --backup-arn "$BACKUP_ARN"
+expect_err "describe-backup of a deleted backup" BackupNotFoundException
+ddb delete-backup --backup-arn "$BACKUP_ARN"
+expect_err "delete-backup twice" BackupNotFoundException
+
+# The ebbtide CLI's own backup commands against the same server.
+if OUT=$("$BIN" backup create --endpoint-url "$ENDPOINT" --table "$T" --name e2e-cli-backup --wait --quiet 2>"$TMP/stderr"); then
+	if "$BIN" backup list --endpoint-url "$ENDPOINT" --table "$T" 2>"$TMP/stderr" | grep -q e2e-cli-backup; then
+		pass "ebbtide backup create --wait / backup list"
+	else
+		fail "ebbtide backup create --wait / backup list" "backup not listed" "$(cat "$TMP/stderr")"
+	fi
+else
+	fail "ebbtide backup create --wait" "$(cat "$TMP/stderr")"
+fi
+
 # ---------------------------------------------------------------- deletion
 ddb delete-table --table-name "$T"
 expect_ok "delete-table" 'd["TableDescription"]["TableName"] == "'$T'" and d["TableDescription"]["TableStatus"] == "DELETING"'

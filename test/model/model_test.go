@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -27,12 +26,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/ebbtide/ebbtide/ebbtidetest"
+	"github.com/ebbtide/ebbtide/test/sdkclient"
 )
 
 var (
@@ -54,18 +53,7 @@ var skValues = []string{"-20", "-3.5", "0", "0.001", "1", "2", "7.25", "10", "11
 
 var tagWords = []string{"red", "green", "blue", "x", "y"}
 
-func newClient(endpoint string) *dynamodb.Client {
-	return dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider("model", "model", ""),
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: bufferedBody{&http.Transport{
-			MaxIdleConnsPerHost: 16,
-		}}},
-		// Retries off: a retried conditional write would blur the oracle.
-		Retryer: aws.NopRetryer{},
-	})
-}
+func newClient(endpoint string) *dynamodb.Client { return sdkclient.New(endpoint, 8, 30*time.Second) }
 
 func keyOf(pk, sk string) item {
 	return item{"pk": S(pk), "sk": Nraw(sk)}

@@ -1,7 +1,8 @@
 // Package engine stores DynamoDB tables and items on the kv layer (Pebble):
-// the table catalog, item reads and atomic conditional writes, Query and Scan
-// iteration, and (later) indexes and change capture. It knows nothing of the
-// wire protocol or of the expression language: callers pass decisions in as
+// the table catalog, item reads and atomic conditional writes, Query and
+// Scan iteration, secondary indexes, TTL expiry and change capture (the
+// change log point-in-time recovery ships). It knows nothing of the wire
+// protocol or of the expression language: callers pass decisions in as
 // functions evaluated under the item locks.
 package engine
 
@@ -152,6 +153,15 @@ type Table struct {
 	// before TTL was enabled is being built; until then those items may
 	// expire late (never early).
 	TTLBackfilling bool
+	// ChangeCapture is true while the table's writes are captured in its
+	// change log (point-in-time recovery). Change it with
+	// SetChangeCapture.
+	ChangeCapture bool
+	// ChangeCaptureFrom is, while ChangeCapture is on, the boundary
+	// SetChangeCapture returned when it turned capture on: every commit
+	// with a later timestamp is captured, none at or before it. Zero when
+	// capture is off.
+	ChangeCaptureFrom clock.Timestamp
 }
 
 // TableStats are live counters maintained in the same batch as each write.

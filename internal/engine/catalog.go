@@ -71,7 +71,7 @@ func newTableState(rec *Table) (*tableState, error) {
 		hasLSI: slices.ContainsFunc(rec.Indexes, func(ix Index) bool { return ix.Local }),
 		rec:    rec,
 	}
-	l := &tableLayout{}
+	l := &tableLayout{capture: rec.ChangeCapture}
 	for _, ix := range rec.Indexes {
 		l.indexes = append(l.indexes, newIndexState(id, ts.keyAttrs(), ix))
 	}
@@ -115,6 +115,9 @@ func (e *Engine) loadCatalog() error {
 		}
 		ts.nextIndexID = next
 		if err := e.loadStats(ts); err != nil {
+			return err
+		}
+		if err := e.observeChangeLog(ts); err != nil {
 			return err
 		}
 		e.tables[rec.Name] = ts
@@ -294,8 +297,9 @@ func (e *Engine) UpdateTable(ctx context.Context, name string, fn func(t *Table)
 	}
 	if upd.Name != old.Name || upd.ID != old.ID || upd.ARN != old.ARN ||
 		!upd.CreatedAt.Equal(old.CreatedAt) || !sameKeySchema(upd.KeySchema, old.KeySchema) ||
-		!sameTTL(upd, old) || !sameIndexes(upd.Indexes, old.Indexes) {
-		return nil, fmt.Errorf("engine: UpdateTable(%s): name, id, ARN, creation time, key schema, TTL and index definitions are immutable", name)
+		!sameTTL(upd, old) || !sameIndexes(upd.Indexes, old.Indexes) ||
+		upd.ChangeCapture != old.ChangeCapture || upd.ChangeCaptureFrom != old.ChangeCaptureFrom {
+		return nil, fmt.Errorf("engine: UpdateTable(%s): name, id, ARN, creation time, key schema, TTL, change capture and index definitions are immutable", name)
 	}
 	out := upd.clone()
 	upd.Status = StatusActive
@@ -337,43 +341,58 @@ func sameIndexes(a, b []Index) bool {
 }
 
 // DeleteTable removes the table and all its keys (items, index entries,
-// TTL entries, statistics, item collection sizes) in one atomic commit and
-// returns the record as it was, with Status DELETING, for the response. It
-// waits for writes in progress on the table; later ones get
-// ErrTableNotFound. ErrDeletionProtected if the table has deletion
-// protection on; ErrTableNotReady while it is CREATING (DropRestore
-// removes a restore target).
+// TTL entries, statistics, item collection sizes, change log) in one
+// atomic commit and returns the record as it was, with Status DELETING,
+// for the response. It waits for writes in progress on the table; later
+// ones get ErrTableNotFound. ErrDeletionProtected if the table has
+// deletion protection on; ErrTableNotReady while it is CREATING
+// (DropRestore removes a restore target).
 func (e *Engine) DeleteTable(ctx context.Context, name string) (*Table, error) {
+	t, _, err := e.deleteTable(ctx, name, false)
+	return t, err
+}
+
+// deleteTable is DeleteTable, also pinning the table's last state if pin.
+func (e *Engine) deleteTable(ctx context.Context, name string, pin bool) (*Table, *TableSnapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e.catMu.Lock()
 	defer e.catMu.Unlock()
 	ts, ok := e.tables[name]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, name)
+		return nil, nil, fmt.Errorf("%w: %s", ErrTableNotFound, name)
 	}
 	if err := ts.checkReady(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ts.rec.DeletionProtection {
-		return nil, fmt.Errorf("%w: %s", ErrDeletionProtected, name)
+		return nil, nil, fmt.Errorf("%w: %s", ErrDeletionProtected, name)
 	}
-	if err := e.dropTable(ts); err != nil {
-		return nil, err
+	snap, err := e.dropTable(ts, pin)
+	if err != nil {
+		return nil, nil, err
 	}
 	e.log.Info("table deleted", "table", name, "id", ts.rec.ID)
 	out := ts.rec.clone()
 	out.Status = StatusDeleting
-	return out, nil
+	return out, snap, nil
 }
 
 // dropTable removes the table's catalog record and all its keys in one
-// commit, holding its life lock, and forgets the table. Callers hold
-// catMu.
-func (e *Engine) dropTable(ts *tableState) error {
+// commit, holding its life lock, and forgets the table. If pin, it first
+// pins the table's last state (no write can land between) and returns it.
+// Callers hold catMu.
+func (e *Engine) dropTable(ts *tableState, pin bool) (*TableSnapshot, error) {
 	ts.life.Lock()
 	defer ts.life.Unlock()
+	var snap *TableSnapshot
+	if pin {
+		var err error
+		if snap, err = e.pinTable(ts, true); err != nil {
+			return nil, err
+		}
+	}
 	b := e.db.NewBatch()
 	err := deleteTableKeys(b, ts)
 	if err == nil {
@@ -381,22 +400,26 @@ func (e *Engine) dropTable(ts *tableState) error {
 	}
 	if err != nil {
 		b.Close()
-		return err
+	} else {
+		err = b.Commit()
 	}
-	if err := b.Commit(); err != nil {
-		return err
+	if err != nil {
+		if snap != nil {
+			snap.Close()
+		}
+		return nil, err
 	}
 	ts.deleted = true
 	delete(e.tables, ts.name)
 	e.notifyCatalog()
-	return nil
+	return snap, nil
 }
 
 // deleteTableKeys adds to b the deletion of every key of the table but its
-// catalog record: items, index entries, TTL entries, item collection sizes
-// and statistics.
+// catalog record: items, index entries, TTL entries, item collection sizes,
+// statistics and the change log.
 func deleteTableKeys(b *kv.Batch, ts *tableState) error {
-	for _, p := range []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats} {
+	for _, p := range []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats, prefixChangeLog} {
 		tp := tablePrefix(p, ts.id)
 		if err := b.DeleteRange(tp, prefixEnd(tp)); err != nil {
 			return err

@@ -17,6 +17,10 @@ type commitBatch struct {
 	tables  map[*tableState]statsDelta
 	indexes map[*indexState]statsDelta
 	colls   map[string]*collection // tables with LSIs only
+	// changes counts, per table, the change records of the commit so far
+	// (their seqs); buf is where they are encoded.
+	changes []changeSeq
+	buf     []byte
 }
 
 // collection is one item collection a commit touches.
@@ -80,10 +84,16 @@ func (e *Engine) fill(c *commitBatch, ws []pendingWrite, metas []metaWrite, comm
 		if err := c.addWrite(i, w); err != nil {
 			return err
 		}
-		// Change capture hook point: the change-log record of this write
-		// (PITR, Streams; DESIGN §3) goes into the same batch, keyed by
+		// Change capture: the change-log record of this write (PITR,
+		// Streams; DESIGN §3) goes into the same batch, keyed by
 		// commitTS, carrying w.origin (a TTL deletion is a service
-		// deletion).
+		// deletion). The layout is the one addWrite used: the write
+		// holds the table's life lock.
+		if w.table.layout.Load().capture {
+			if err := c.addChange(w, commitTS); err != nil {
+				return err
+			}
+		}
 		if e.captureChange != nil {
 			if err := e.captureChange(c.b, commitTS, w); err != nil {
 				return err
@@ -141,6 +151,7 @@ func (c *commitBatch) addWrite(i int, w *pendingWrite) error {
 	if w.new != nil {
 		d.count++
 		enc = attr.AppendItem(nil, w.new)
+		w.enc = enc
 		err = c.b.Set(w.skey, enc)
 	} else {
 		err = c.b.Delete(w.skey)

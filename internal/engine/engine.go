@@ -58,6 +58,8 @@ type Engine struct {
 
 	locks    lockTable
 	inflight inflightCommits
+	// trimMu serialises TrimChanges, whose trim mark only grows.
+	trimMu sync.Mutex
 
 	ttlInterval   time.Duration
 	ttlMaxPerPass int
@@ -68,8 +70,9 @@ type Engine struct {
 	bg     sync.WaitGroup // background goroutines (backfills, expirer)
 
 	// captureChange, when set, is called for every changed item of a
-	// commit with the commit's batch and timestamp: the change capture
-	// hook point, where change records (PITR, streams) join the batch.
+	// commit with the commit's batch and timestamp, after its change
+	// record (if captured) joined the batch: tests use it to observe
+	// commits.
 	captureChange func(b *kv.Batch, ts clock.Timestamp, w *pendingWrite) error
 	// afterBackfillBatch, when set, is called after each committed
 	// backfill batch (tests use it to interrupt a backfill).

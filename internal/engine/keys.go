@@ -23,6 +23,9 @@ import (
 //	                                        tables with LSIs only)
 //	m 0x01 <key>                            meta record: <expiresAt:8> <value>
 //	m 0x02 <expiresAt:8> <key>              meta expiry queue (empty value)
+//	l <tableId:16> <commitTS:8> <seq:4>     change record (changelog_codec.go;
+//	                                        only while capture is on)
+//	l <tableId:16>                          change log trim mark: <ts:8>
 //
 // <pk> and <sk> are attr.AppendKey encodings (order-preserving and
 // self-delimiting), so the items of one partition are contiguous and sorted
@@ -32,7 +35,9 @@ import (
 // same scheme on the index's keys (<ipk>, <isk>), followed by the table key
 // so that every item has its own entry and ties sort by table key.
 // <indexId> is big-endian; <expiry> is the TTL attribute's epoch seconds,
-// big-endian; <expiresAt> is Unix microseconds, big-endian.
+// big-endian; <expiresAt> is Unix microseconds, big-endian; <commitTS> is
+// the commit's clock.Timestamp and <seq> the record's order within the
+// commit, both big-endian, so a table's change log is in commit order.
 //
 // The hash function is part of the on-disk format: never change it.
 const (
@@ -43,6 +48,7 @@ const (
 	prefixTTL        = 'e'
 	prefixCollection = 'p'
 	prefixMeta       = 'm'
+	prefixChangeLog  = 'l'
 )
 
 // tableIDLen is the length of a TableId in keys (a UUID's 16 bytes).

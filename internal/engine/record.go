@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/clock"
 )
 
 // tableRecord is the on-disk (JSON) form of a Table. It is separate from
@@ -37,6 +38,8 @@ type tableRecord struct {
 	NextIndexID               uint32         `json:"nextIndexId,omitempty"`
 	TTL                       *ttlRecord     `json:"ttl,omitempty"`
 	Restore                   *restoreRecord `json:"restore,omitempty"`
+	ChangeCapture             bool           `json:"changeCapture,omitempty"`
+	ChangeCaptureFrom         uint64         `json:"changeCaptureFrom,omitempty"`
 }
 
 type indexRecord struct {
@@ -104,6 +107,8 @@ func encodeTable(t *Table, nextIndexID uint32) ([]byte, error) {
 		LastDecreaseDateTime:      t.LastDecreaseDateTime,
 		NumberOfDecreasesToday:    t.NumberOfDecreasesToday,
 		NextIndexID:               nextIndexID,
+		ChangeCapture:             t.ChangeCapture,
+		ChangeCaptureFrom:         uint64(t.ChangeCaptureFrom),
 	}
 	r.HashKey, r.RangeKey = keySchemaRecord(t.KeySchema)
 	for _, ix := range t.Indexes {
@@ -166,6 +171,8 @@ func decodeTable(b []byte) (t *Table, nextIndexID uint32, err error) {
 		LastIncreaseDateTime:      r.LastIncreaseDateTime,
 		LastDecreaseDateTime:      r.LastDecreaseDateTime,
 		NumberOfDecreasesToday:    r.NumberOfDecreasesToday,
+		ChangeCapture:             r.ChangeCapture,
+		ChangeCaptureFrom:         clock.Timestamp(r.ChangeCaptureFrom),
 	}
 	for _, ir := range r.Indexes {
 		t.Indexes = append(t.Indexes, Index{

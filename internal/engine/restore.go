@@ -123,7 +123,7 @@ func (e *Engine) DropRestore(ctx context.Context, table string) error {
 	if err != nil {
 		return err
 	}
-	if err := e.dropTable(ts); err != nil {
+	if _, err := e.dropTable(ts, false); err != nil {
 		return err
 	}
 	e.log.Info("restore dropped", "table", table, "id", ts.rec.ID)

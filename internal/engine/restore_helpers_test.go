@@ -162,7 +162,7 @@ func storedKeys(t tb, e *Engine, prefix byte, id [tableIDLen]byte) []string {
 }
 
 // allPrefixes are the kinds of keys a table owns besides its record.
-var allPrefixes = []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats}
+var allPrefixes = []byte{prefixItems, prefixIndex, prefixTTL, prefixCollection, prefixStats, prefixChangeLog}
 
 // checkSameStorage compares every stored key and value (items, index
 // entries, TTL entries, collection sizes, merged stats) of two tables.

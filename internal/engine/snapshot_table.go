@@ -38,24 +38,34 @@ func (e *Engine) SnapshotTable(ctx context.Context, table string) (*TableSnapsho
 		return nil, err
 	}
 	e.catMu.RLock()
+	defer e.catMu.RUnlock()
 	ts, ok := e.tables[table]
 	if !ok {
-		e.catMu.RUnlock()
 		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, table)
 	}
 	if err := ts.checkReady(); err != nil {
-		e.catMu.RUnlock()
 		return nil, err
 	}
-	// Resolved before pinning: every commit at or below lo is visible to
-	// the snapshot. Read after pinning: every commit the snapshot sees took
-	// its timestamp before, so below hi.
+	return e.pinTable(ts, false)
+}
+
+// pinTable pins the table's current state, with its record and stats.
+// Callers hold catMu (shared at least), so the record matches the data;
+// quiesced says they also hold the table's life lock exclusively, so no
+// write of the table is in flight. Bounds: lo is resolved before pinning,
+// so every commit at or below lo is visible to the snapshot; hi is read
+// after pinning, so every commit the snapshot sees took its timestamp
+// before, below hi. A quiesced table's commits all finished before hi
+// was read, so the snapshot holds every commit of the table below hi and
+// lo is hi-1.
+func (e *Engine) pinTable(ts *tableState, quiesced bool) (*TableSnapshot, error) {
 	lo := e.ResolvedTimestamp()
 	snap := e.db.NewSnapshot()
 	hi := e.hlc.Now()
+	if quiesced {
+		lo = hi - 1
+	}
 	s := &TableSnapshot{snap: snap, rec: ts.rec.clone(), prefix: ts.prefix, lo: lo, hi: hi}
-	e.catMu.RUnlock()
-
 	v, _, err := snap.Get(statsKey(ts.id))
 	if err != nil {
 		snap.Close()

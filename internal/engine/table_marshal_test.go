@@ -59,8 +59,10 @@ func fullTable() *Table {
 				Status: IndexActive, CreatedAt: at(-48),
 			},
 		},
-		TTL:            &TTLSpec{AttributeName: "exp", Enabled: true},
-		TTLBackfilling: true,
+		TTL:               &TTLSpec{AttributeName: "exp", Enabled: true},
+		TTLBackfilling:    true,
+		ChangeCapture:     true,
+		ChangeCaptureFrom: 0x0123456789abcdef,
 	}
 }
 

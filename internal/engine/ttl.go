@@ -58,8 +58,7 @@ func (e *Engine) UpdateTTL(ctx context.Context, table string, spec TTLSpec) (*Ta
 	ts.life.Lock()
 	err := e.resetTTLIndex(ts, rec)
 	if err == nil {
-		l := ts.layout.Load()
-		ts.layout.Store(&tableLayout{indexes: l.indexes, ttl: cfg})
+		ts.layout.Store(ts.layout.Load().withTTL(cfg))
 	}
 	ts.life.Unlock()
 	if err != nil {

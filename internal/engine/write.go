@@ -23,6 +23,9 @@ type pendingWrite struct {
 	collKey []byte
 	old     attr.Item
 	new     attr.Item
+	// enc is new's stored encoding (nil for a deletion), set when the
+	// write is added to a commit.
+	enc []byte
 }
 
 // changed reports whether the write must store anything: Fn returning old

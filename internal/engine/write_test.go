@@ -311,15 +311,15 @@ func TestResolvedTimestamp(t *testing.T) {
 	c.init()
 	a := c.begin(e.hlc)
 	b := c.begin(e.hlc)
-	if r := c.resolved(e.hlc); r != a-1 {
+	if r := c.resolved(e.hlc, 0); r != a-1 {
 		t.Fatalf("resolved %v, want %v", r, a-1)
 	}
 	c.end(b)
-	if r := c.resolved(e.hlc); r != a-1 {
+	if r := c.resolved(e.hlc, 0); r != a-1 {
 		t.Fatalf("resolved %v after the later commit ended, want %v", r, a-1)
 	}
 	c.end(a)
-	if r := c.resolved(e.hlc); r != b {
+	if r := c.resolved(e.hlc, 0); r != b {
 		t.Fatalf("resolved %v, want %v", r, b)
 	}
 

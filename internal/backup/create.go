@@ -34,14 +34,29 @@ func newBackupID(t time.Time) string {
 // becomes AVAILABLE. Errors: engine.ErrTableNotFound, engine.ErrTableNotReady.
 func (s *Service) Create(ctx context.Context, table, name string) (*Backup, error) {
 	now := s.eng.Now().Truncate(time.Millisecond)
-	return s.create(ctx, table, name, TypeUser, newBackupID(now), now, time.Time{})
-}
-
-func (s *Service) create(ctx context.Context, table, name, typ, id string, now, expires time.Time) (*Backup, error) {
 	snap, err := s.eng.SnapshotTable(ctx, table)
 	if err != nil {
 		return nil, err
 	}
+	return s.create(ctx, snap, name, TypeUser, newBackupID(now), now, time.Time{})
+}
+
+// SystemBackupRetention is how long a SYSTEM backup (left by deleting a
+// table with point-in-time recovery on) is kept.
+const SystemBackupRetention = 35 * 24 * time.Hour
+
+// CreateSystemBackup backs up snap — a table's last state, pinned by
+// DeleteTable — as the SYSTEM backup "<table>$DeletedTableBackup", which
+// expires after SystemBackupRetention and cannot be deleted by users. The
+// service takes ownership of snap.
+func (s *Service) CreateSystemBackup(ctx context.Context, snap *engine.TableSnapshot) (*Backup, error) {
+	now := s.eng.Now().Truncate(time.Millisecond)
+	return s.create(ctx, snap, snap.Table().Name+"$DeletedTableBackup", TypeSystem, newBackupID(now), now, now.Add(SystemBackupRetention))
+}
+
+// create records the backup of the pinned snapshot and streams it into the
+// repository in the background. It owns snap.
+func (s *Service) create(ctx context.Context, snap *engine.TableSnapshot, name, typ, id string, now, expires time.Time) (*Backup, error) {
 	t, stats := snap.Table(), snap.Stats()
 	b := &Backup{
 		ARN: t.ARN + "/backup/" + id, ID: id, Name: name, Type: typ, Status: StatusCreating,
@@ -59,7 +74,7 @@ func (s *Service) create(ctx context.Context, table, name, typ, id string, now, 
 	s.mu.Lock()
 	s.backups[b.ARN] = b
 	s.mu.Unlock()
-	err = s.startJob(func(ctx context.Context) {
+	err := s.startJob(func(ctx context.Context) {
 		defer snap.Close()
 		s.runBackup(ctx, jb, snap)
 	})

@@ -20,10 +20,10 @@ func (s *Service) Delete(ctx context.Context, arn string) (*Backup, error) {
 	case b.Status == StatusCreating:
 		err = fmt.Errorf("%w: %s is being created", ErrBackupInUse, arn)
 	case s.restoring[arn] != "":
-		err = fmt.Errorf("%w: %s is being restored to table %s", ErrBackupInUse, arn, s.restoring[arn])
+		err = s.inUse(arn)
 	default:
 		// Reserve it so no restore starts while the manifest is deleted.
-		s.restoring[arn] = "\x00deleting"
+		s.restoring[arn] = deleting
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -43,4 +43,16 @@ func (s *Service) Delete(ctx context.Context, arn string) (*Backup, error) {
 	out := b.clone()
 	out.Status = StatusDeleted
 	return out, nil
+}
+
+// deleting marks, in s.restoring, a backup whose Delete is in progress.
+const deleting = "\x00deleting"
+
+// inUse is the ErrBackupInUse of a backup that a restore reads or that is
+// being deleted. The caller holds s.mu.
+func (s *Service) inUse(arn string) error {
+	if s.restoring[arn] == deleting {
+		return fmt.Errorf("%w: %s is being deleted", ErrBackupInUse, arn)
+	}
+	return fmt.Errorf("%w: %s is being restored to table %s", ErrBackupInUse, arn, s.restoring[arn])
 }

@@ -42,12 +42,18 @@ type Service struct {
 	restoring map[string]string
 	// restores counts running restores (any source), for MaxConcurrentRestores.
 	restores int
-	closed   bool
+	// loaders fill restore targets, by job kind.
+	loaders map[string]LoadFunc
+	// running counts background jobs (backups and restores) not yet
+	// returned, for Idle.
+	running int
+	closed  bool
 }
 
 // Open builds the service: it loads the backup catalog from the
-// repository's manifests, removes backups a crash interrupted, and
-// resumes (redoes) interrupted restores in the background.
+// repository's manifests and removes backups a crash interrupted. Call
+// ResumeRestores next (after registering other restore kinds) to redo
+// interrupted restores.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Engine == nil || cfg.Repo == nil {
 		return nil, errors.New("backup: Open needs an engine and a repository")
@@ -59,16 +65,14 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		eng: cfg.Engine, rp: cfg.Repo, cfg: cfg, log: cfg.Logger,
 		backups:   map[string]*Backup{},
 		restoring: map[string]string{},
+		loaders:   map[string]LoadFunc{},
 	}
+	s.loaders[jobKindBackup] = s.loadBackup
 	s.jobCtx, s.cancelJob = context.WithCancel(context.Background())
 	if err := s.loadCatalog(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.cleanInterrupted(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.resumeRestores(ctx); err != nil {
-		s.Close(ctx)
 		return nil, err
 	}
 	return s, nil
@@ -101,8 +105,14 @@ func (s *Service) startJob(fn func(ctx context.Context)) error {
 		return fmt.Errorf("backup: service is shutting down")
 	}
 	s.jobs.Add(1)
+	s.running++
 	go func() {
 		defer s.jobs.Done()
+		defer func() {
+			s.mu.Lock()
+			s.running--
+			s.mu.Unlock()
+		}()
 		fn(s.jobCtx)
 	}()
 	return nil
@@ -113,7 +123,7 @@ func (s *Service) startJob(fn func(ctx context.Context)) error {
 func (s *Service) Idle() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.restores > 0 {
+	if s.running > 0 || s.restores > 0 {
 		return false
 	}
 	for _, b := range s.backups {

@@ -17,9 +17,11 @@ import (
 
 	"github.com/ebbtide/ebbtide/internal/backup"
 	"github.com/ebbtide/ebbtide/internal/blob"
+	"github.com/ebbtide/ebbtide/internal/clock"
 	"github.com/ebbtide/ebbtide/internal/dynamodb"
 	"github.com/ebbtide/ebbtide/internal/engine"
 	"github.com/ebbtide/ebbtide/internal/keys"
+	"github.com/ebbtide/ebbtide/internal/pitr"
 	"github.com/ebbtide/ebbtide/internal/repo"
 )
 
@@ -40,6 +42,9 @@ type Config struct {
 	// repository's data key; default <DataDir>/keys/root.key, created on
 	// first start.
 	RootKeyFile string
+	// Clock drives commit timestamps, TTL, retention and schedules; nil
+	// means the real clock (tests inject clock.Fake).
+	Clock clock.Clock
 }
 
 func (c *Config) defaults() {
@@ -66,6 +71,7 @@ type Server struct {
 	eng     *engine.Engine
 	repo    *repo.Repo
 	backups *backup.Service
+	pitr    *pitr.Service
 	handler http.Handler
 	http    *http.Server
 	ln      net.Listener
@@ -82,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger,
+		Clock:     cfg.Clock,
 	})
 	if err != nil {
 		return nil, err
@@ -91,8 +98,24 @@ func New(cfg Config) (*Server, error) {
 		eng.Close()
 		return nil, err
 	}
-	api := dynamodb.New(eng, dynamodb.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger, Backups: bk})
-	s := &Server{cfg: cfg, eng: eng, repo: rp, backups: bk}
+	ctx := context.Background()
+	pt, err := pitr.Open(ctx, pitr.Config{Engine: eng, Repo: rp, Backups: bk, Clock: cfg.Clock,
+		Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger})
+	if err == nil {
+		// Restores of every kind are registered now: redo interrupted ones.
+		if err = bk.ResumeRestores(ctx); err != nil {
+			pt.Close(ctx)
+		}
+	}
+	if err != nil {
+		bk.Close(ctx)
+		rp.Close()
+		eng.Close()
+		return nil, err
+	}
+	api := dynamodb.New(eng, dynamodb.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger,
+		Backups: bk, PITR: pt})
+	s := &Server{cfg: cfg, eng: eng, repo: rp, backups: bk, pitr: pt}
 	s.handler = newRouter(cfg, api)
 	return s, nil
 }
@@ -136,9 +159,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.http != nil {
 		err = s.http.Shutdown(ctx)
 	}
-	// Running backups and restores get what is left of ctx to finish.
+	// Running backups, restores and base snapshots get what is left of
+	// ctx to finish.
+	perr := s.pitr.Close(ctx)
 	berr := s.backups.Close(ctx)
-	return errors.Join(err, berr, s.repo.Close(), s.eng.Close())
+	return errors.Join(err, perr, berr, s.repo.Close(), s.eng.Close())
 }
 
 // openBackups opens the root key, the backup repository and the backup

@@ -15,17 +15,6 @@ import (
 // from the backup's table record and the overrides (restoreSpec), and the
 // backup service creates the table CREATING and loads it in the background.
 
-// restoreRequest is a RestoreTableFromBackup request checked as far as it
-// can be without the backup.
-type restoreRequest struct {
-	in     *RestoreTableFromBackupInput
-	target string
-	ref    backupRef
-	// sse is the encryption SSESpecificationOverride asks for (nil: the AWS
-	// owned key); meaningful only when in.SSESpecificationOverride is set.
-	sse *engine.SSE
-}
-
 // restoreTableFromBackup implements RestoreTableFromBackup.
 func (a *API) restoreTableFromBackup(ctx context.Context, body []byte) (any, error) {
 	var in RestoreTableFromBackupInput
@@ -64,27 +53,27 @@ func (a *API) restoreTableFromBackup(ctx context.Context, body []byte) (any, err
 	return RestoreTableFromBackupOutput{TableDescription: d}, nil
 }
 
-// Messages of the throughput overrides of a restore.
-const (
-	msgRestoreThroughputOnDemand       = "Invalid Request: Cannot override ProvisionedThroughput if BillingMode is overridden to PAY_PER_REQUEST"
-	msgRestoreThroughputNeeded         = "Invalid Request: Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED"
-	msgRestoreThroughputNotProvisioned = "Invalid Request: Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED"
-)
+// overrides returns the request's override members.
+func (in *RestoreTableFromBackupInput) overrides() restoreOverrides {
+	return restoreOverrides{
+		billingMode: in.BillingModeOverride,
+		gsis:        in.GlobalSecondaryIndexOverride,
+		lsis:        in.LocalSecondaryIndexOverride,
+		throughput:  in.ProvisionedThroughputOverride,
+		onDemand:    in.OnDemandThroughputOverride,
+		sse:         in.SSESpecificationOverride,
+	}
+}
 
 // checkRestore validates what can be validated without the backup, in
 // DynamoDB's order: the Coral constraints, the backup ARN, then the
 // overrides.
 func (a *API) checkRestore(in *RestoreTableFromBackupInput) (*restoreRequest, error) {
+	o := in.overrides()
 	var v violations
 	v.tableName(in.TargetTableName, "targetTableName")
 	v.backupArnLength(in.BackupArn, "backupArn", true)
-	v.enum(in.BillingModeOverride, "billingModeOverride", billingProvisioned, billingPayPerRequest)
-	v.globalIndexOverrides(in.GlobalSecondaryIndexOverride)
-	v.localIndexOverrides(in.LocalSecondaryIndexOverride)
-	v.provisionedThroughputAt(in.ProvisionedThroughputOverride, "provisionedThroughputOverride")
-	if in.SSESpecificationOverride != nil {
-		v.enum(in.SSESpecificationOverride.SSEType, "sseSpecificationOverride.sseType", sseTypeAES256, sseTypeKMS)
-	}
+	o.violations(&v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -92,84 +81,27 @@ func (a *API) checkRestore(in *RestoreTableFromBackupInput) (*restoreRequest, er
 	if err != nil {
 		return nil, err
 	}
-	if ref.otherRegion(a) && in.SSESpecificationOverride == nil {
+	if ref.otherRegion(a) && o.sse == nil {
 		return nil, Validation(msgCrossRegionRestore)
 	}
-	if present(in.OnDemandThroughputOverride) {
-		return nil, notSupportedYet("OnDemandThroughputOverride")
-	}
-	for _, ix := range in.GlobalSecondaryIndexOverride {
-		if err := unsupportedInIndex(ix.KeySchema, ix.OnDemandThroughput, ix.WarmThroughput); err != nil {
-			return nil, err
-		}
-	}
-	pt := in.ProvisionedThroughputOverride
-	switch {
-	case in.BillingModeOverride == billingPayPerRequest && pt != nil:
-		return nil, Validation(msgRestoreThroughputOnDemand)
-	case in.BillingModeOverride == billingProvisioned && pt == nil:
-		return nil, Validation(msgRestoreThroughputNeeded)
-	case pt != nil:
-		if err := capacityBounds(pt); err != nil {
-			return nil, err
-		}
-	}
-	sse, err := a.sseSpec(in.SSESpecificationOverride)
+	sse, err := a.checkOverrides(&o)
 	if err != nil {
 		return nil, err
 	}
-	return &restoreRequest{in: in, target: *in.TargetTableName, ref: ref, sse: sse}, nil
-}
-
-// globalIndexOverrides records the Coral violations of a
-// GlobalSecondaryIndexOverride.
-func (v *violations) globalIndexOverrides(list []GlobalSecondaryIndex) {
-	for i, ix := range list {
-		p := fmt.Sprintf("globalSecondaryIndexOverride.%d.member.", i+1)
-		v.tableName(ix.IndexName, p+"indexName")
-		v.provisionedThroughputAt(ix.ProvisionedThroughput, p+"provisionedThroughput")
-		v.keySchemaAt(ix.KeySchema, p+"keySchema", maxGlobalKeyLength)
-		v.projection(ix.Projection, p+"projection")
-	}
-}
-
-// localIndexOverrides records the Coral violations of a
-// LocalSecondaryIndexOverride.
-func (v *violations) localIndexOverrides(list []LocalSecondaryIndex) {
-	for i, ix := range list {
-		p := fmt.Sprintf("localSecondaryIndexOverride.%d.member.", i+1)
-		v.tableName(ix.IndexName, p+"indexName")
-		v.keySchemaAt(ix.KeySchema, p+"keySchema", 2)
-		v.projection(ix.Projection, p+"projection")
-	}
+	return &restoreRequest{target: *in.TargetTableName, o: o, sse: sse, ref: ref}, nil
 }
 
 // restoreError maps the backup service's refusal of a restore.
 func (a *API) restoreError(ctx context.Context, req *restoreRequest, err error) error {
 	switch {
 	case errors.Is(err, engine.ErrTableExists):
-		existing, lerr := a.eng.Table(ctx, req.target)
-		if lerr != nil && !errors.Is(lerr, engine.ErrTableNotFound) {
-			return lerr
-		}
-		return restoreConflict(existing, req.target)
+		return a.targetConflict(ctx, req.target)
 	case errors.Is(err, backup.ErrBackupInUse):
 		return Dynamo("BackupInUseException", "Backup is being used to restore another table: %s", req.ref.arn)
 	case errors.Is(err, backup.ErrRestoreLimit):
-		return Dynamo("LimitExceededException", "Subscriber limit exceeded: Only %d restore operations can be done simultaneously", backup.MaxConcurrentRestores)
+		return restoreLimit()
 	case errors.Is(err, backup.ErrBackupNotFound):
 		return backupNotFound(req.ref.arn)
 	}
 	return err
-}
-
-// restoreConflict is the error for restoring into the name of an existing
-// table (nil if it vanished meanwhile): TableInUseException if that table
-// is itself a restore still loading, else TableAlreadyExistsException (also
-// for a table being deleted, as in DynamoDB).
-func restoreConflict(existing *engine.Table, target string) error {
-	if existing != nil && notReady(existing) && existing.Restore != nil && existing.Restore.InProgress {
-		return Dynamo("TableInUseException", "Table: %s is already being restored from backup: %s", target, existing.Restore.SourceBackupARN)
-	}
-	return Dynamo("TableAlreadyExistsException", "Table already exists: %s", target)
 }

@@ -6,8 +6,9 @@ import (
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
 
-// The table a restore creates, as DynamoDB builds it from the backup's
-// record of the source table: its key schema; the attribute definitions the
+// The table a restore creates, as DynamoDB builds it from a record of the
+// source table (the backup's; for a point-in-time restore, the source's
+// current settings): its key schema; the attribute definitions the
 // kept keys use; its billing mode and the throughput recorded (table and
 // GSIs); its secondary indexes; its encryption. The overrides replace
 // these. Tags, TTL, streams, deletion protection and the table class are
@@ -26,38 +27,39 @@ import (
 const msgIndexMismatch = "Invalid Request: Index %s does not match a secondary index that existed in the source table and cannot be created during the restore operation"
 
 // restoreSpec computes the specification of the table a restore creates
-// from the source table at the backup instant and the request's overrides.
+// from a record of the source table (a backup's record, or the source's
+// current record for a point-in-time restore) and the request's overrides.
 func restoreSpec(req *restoreRequest, src *engine.Table) (engine.TableSpec, error) {
-	in := req.in
+	o := &req.o
 	mode := src.BillingMode
 	if mode == "" {
 		mode = billingProvisioned
 	}
-	if in.BillingModeOverride != "" {
-		mode = in.BillingModeOverride
-	} else if mode == billingPayPerRequest && in.ProvisionedThroughputOverride != nil {
+	if o.billingMode != "" {
+		mode = o.billingMode
+	} else if mode == billingPayPerRequest && o.throughput != nil {
 		return engine.TableSpec{}, Validation(msgRestoreThroughputNotProvisioned)
 	}
 	spec := engine.TableSpec{Name: req.target, KeySchema: cloneKeySchema(src.KeySchema), BillingMode: mode}
 	if mode == billingProvisioned {
 		spec.ReadCapacityUnits, spec.WriteCapacityUnits = src.ReadCapacityUnits, src.WriteCapacityUnits
-		if pt := in.ProvisionedThroughputOverride; pt != nil {
+		if pt := o.throughput; pt != nil {
 			spec.ReadCapacityUnits, spec.WriteCapacityUnits = *pt.ReadCapacityUnits, *pt.WriteCapacityUnits
 		}
 	}
-	r := indexRestore{src: src, mode: mode, modeOverride: in.BillingModeOverride, names: map[string]bool{}}
-	lsis, err := r.locals(in.LocalSecondaryIndexOverride)
+	r := indexRestore{src: src, mode: mode, modeOverride: o.billingMode, names: map[string]bool{}}
+	lsis, err := r.locals(o.lsis)
 	if err != nil {
 		return engine.TableSpec{}, err
 	}
-	gsis, err := r.globals(in.GlobalSecondaryIndexOverride)
+	gsis, err := r.globals(o.gsis)
 	if err != nil {
 		return engine.TableSpec{}, err
 	}
 	spec.Indexes = append(lsis, gsis...)
 	spec.AttributeDefinitions = restoreDefinitions(src, &spec)
 	switch {
-	case in.SSESpecificationOverride != nil:
+	case o.sse != nil:
 		spec.SSE = req.sse
 	case src.SSE != nil:
 		sse := *src.SSE

@@ -19,6 +19,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Backups serves the backup operations; nil refuses them.
 	Backups Backups
+	// PITR serves the continuous-backup operations and DeleteTable; nil
+	// refuses the former and deletes tables directly.
+	PITR PITR
 }
 
 // API serves DynamoDB operations.
@@ -49,6 +52,7 @@ func New(eng *engine.Engine, cfg Config) *API {
 	a.registerTransactOps()
 	a.registerTTLOps()
 	a.registerBackupOps()
+	a.registerPITROps()
 	return a
 }
 

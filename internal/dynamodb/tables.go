@@ -74,10 +74,15 @@ func (a *API) describeTable(ctx context.Context, body []byte) (any, error) {
 	return DescribeTableOutput{Table: d}, nil
 }
 
+// msgDeletionProtected is DeleteTable's error for a table protected
+// against deletion.
+const msgDeletionProtected = "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
+
 // deleteTable implements DeleteTable: refused while the table is being
 // created, while an index is being built or changed, or when it is protected
 // against deletion; the response describes the table as DELETING, and
-// afterwards the table is gone.
+// afterwards the table is gone. With a PITR service the service deletes
+// the table (see API.dropTable).
 func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
 	name, err := a.tableNameArg(body)
 	if err != nil {
@@ -93,18 +98,20 @@ func (a *API) deleteTable(ctx context.Context, body []byte) (any, error) {
 	case slices.ContainsFunc(t.Indexes, func(ix engine.Index) bool { return ix.Status != engine.IndexActive }):
 		return nil, Dynamo("ResourceInUseException", "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.")
 	case t.DeletionProtection:
-		return nil, Validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+		return nil, Validation(msgDeletionProtected)
 	}
 	d, err := a.fullDescription(ctx, t, stats) // the indexes' counts are gone with the table
 	if err != nil {
 		return nil, err
 	}
-	deleted, err := a.eng.DeleteTable(ctx, name)
+	deleted, err := a.dropTable(ctx, name)
 	switch {
 	case errors.Is(err, engine.ErrTableNotReady):
 		return nil, tableBeingCreated(name)
 	case errors.Is(err, engine.ErrTableNotFound):
 		return nil, tableNotFound(name)
+	case errors.Is(err, engine.ErrDeletionProtected):
+		return nil, Validation(msgDeletionProtected) // turned on meanwhile
 	}
 	if err != nil {
 		return nil, err

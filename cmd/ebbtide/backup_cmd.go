@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// apiFlags are the flags the client commands (backup …, restore) share:
+// apiFlags are the flags the client commands (backup …, restore, pitr …) share:
 // where the server is, the output format and whether to draw progress.
 type apiFlags struct {
 	client clientFlags

@@ -11,6 +11,13 @@
 //	ebbtide backup delete ARN
 //	ebbtide restore --backup-arn ARN --target NEW [--no-wait]
 //
+// Point-in-time recovery (continuous backups), through the same API:
+//
+//	ebbtide pitr enable --table T [--days N]   turn it on (recovery period N days, 1-35)
+//	ebbtide pitr disable --table T             turn it off, dropping the history
+//	ebbtide pitr status --table T              status and restorable window
+//	ebbtide pitr restore --table T --to TIME|latest --target NEW [--no-wait]
+//
 // The backup repository itself, directly (no server needed; safe while one
 // runs): --repository URL, --data-dir, --root-key-file, --s3-*:
 //
@@ -19,8 +26,9 @@
 //	ebbtide repo stats                sizes, snapshots and deduplication ratio
 //
 // TIME is RFC 3339 ("2025-06-01T12:00:00Z"), a relative time ("-15m", "-2h",
-// "-1d"), "now" or Unix seconds. Lists and descriptions take --output
-// text|json. Long operations draw progress on stderr; --quiet turns it off.
+// "-1d"), "now" or Unix seconds; pitr restore also takes "latest". Lists,
+// descriptions and the pitr commands take --output text|json. Long
+// operations draw progress on stderr; --quiet turns it off.
 package main
 
 import (
@@ -51,6 +59,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newBackupCmd(), newRestoreCmd(), newRepoCmd())
+	root.AddCommand(newServeCmd(), newBackupCmd(), newRestoreCmd(), newPitrCmd(), newRepoCmd())
 	return root
 }

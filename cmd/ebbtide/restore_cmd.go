@@ -81,43 +81,14 @@ EBBTIDE_ENDPOINT_URL); credentials as for "ebbtide backup".`,
 	return cmd
 }
 
-// waitRestore polls DescribeTable until the restored table is ACTIVE,
-// drawing on errOut the table's ItemCount (which the server updates as the
-// restore loads) against the backup's (a spinner when that is unknown).
+// waitRestore waits for the restore of backup arn into table target (see
+// waitRestored), counting the items loaded against the backup's.
 func waitRestore(ctx context.Context, c *dynamodb.Client, f *apiFlags, arn, target string, errOut io.Writer) (*types.TableDescription, error) {
 	var total int64
 	if b, err := c.DescribeBackup(ctx, &dynamodb.DescribeBackupInput{BackupArn: &arn}); err == nil &&
 		b.BackupDescription != nil && b.BackupDescription.SourceTableDetails != nil {
 		total = int64Value(b.BackupDescription.SourceTableDetails.ItemCount)
 	}
-	desc := "restoring " + target
-	bar := newProgress(errOut, f.quiet, total, desc)
-	defer bar.stop()
-	failed := func(why string) error {
-		return fmt.Errorf("restore of %s into %s failed: %s (see the server's log)", arn, target, why)
-	}
-	for {
-		out, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &target})
-		if errorCode(err) == "ResourceNotFoundException" {
-			return nil, failed("the target table no longer exists; the server drops it when a restore fails")
-		}
-		if err != nil {
-			return nil, f.apiErr("DescribeTable", err)
-		}
-		td := out.Table
-		if td == nil {
-			return nil, errors.New("DescribeTable: the server returned no table description")
-		}
-		items := int64Value(td.ItemCount)
-		bar.set(items, fmt.Sprintf("%s: %d items", desc, items))
-		switch td.TableStatus {
-		case types.TableStatusActive:
-			return td, nil
-		case types.TableStatusDeleting, types.TableStatusArchived, types.TableStatusInaccessibleEncryptionCredentials:
-			return nil, failed("the target table is " + string(td.TableStatus))
-		}
-		if err := sleepCtx(ctx, pollInterval); err != nil {
-			return nil, fmt.Errorf("stopped waiting; the restore continues on the server (ebbtide backup list, or DescribeTable %s): %w", target, err)
-		}
-	}
+	return waitRestored(ctx, c, f, restoreJob{source: arn, target: target, total: total,
+		follow: "ebbtide backup list, or DescribeTable " + target}, errOut)
 }

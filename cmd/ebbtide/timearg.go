@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -54,7 +55,15 @@ func parseTimeArg(s string, now time.Time) (time.Time, error) {
 	if _, derr := parseRelative(s); derr == nil {
 		return time.Time{}, fmt.Errorf("time %q: a relative time needs a sign: -%s (ago) or +%s (from now)", s, s, s)
 	}
-	return time.Time{}, fmt.Errorf("time %q: expected %s", s, timeArgHelp)
+	return time.Time{}, &timeSyntaxError{s}
+}
+
+// timeSyntaxError is a TIME argument of no syntax parseTimeArg knows.
+type timeSyntaxError struct{ arg string }
+
+// Error names the argument and the syntax expected.
+func (e *timeSyntaxError) Error() string {
+	return fmt.Sprintf("time %q: expected %s", e.arg, timeArgHelp)
 }
 
 // parseRelative parses an unsigned duration: optional leading week and day
@@ -109,4 +118,27 @@ func isUnixSeconds(s string) bool {
 		}
 	}
 	return true
+}
+
+// latestTimeArg is the TIME of a point-in-time restore that names the
+// table's latest restorable instant (UseLatestRestorableTime).
+const latestTimeArg = "latest"
+
+// restoreTimeArgHelp describes the TIME syntax parseRestoreTimeArg
+// accepts, for flag help.
+const restoreTimeArgHelp = `"latest" (the latest restorable time), ` + timeArgHelp
+
+// parseRestoreTimeArg parses the TIME of a point-in-time restore: "latest"
+// (any case; latest is true and t is zero) or any TIME parseTimeArg
+// accepts, relative to now.
+func parseRestoreTimeArg(s string, now time.Time) (t time.Time, latest bool, err error) {
+	if strings.EqualFold(strings.TrimSpace(s), latestTimeArg) {
+		return time.Time{}, true, nil
+	}
+	t, err = parseTimeArg(s, now)
+	var se *timeSyntaxError
+	if errors.As(err, &se) {
+		return time.Time{}, false, fmt.Errorf("time %q: expected %s", se.arg, restoreTimeArgHelp)
+	}
+	return t, false, err
 }

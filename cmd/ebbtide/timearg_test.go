@@ -74,3 +74,30 @@ func TestParseTimeArgErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRestoreTimeArg(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, in := range []string{"latest", "LATEST", " Latest "} {
+		at, latest, err := parseRestoreTimeArg(in, now)
+		if err != nil || !latest || !at.IsZero() {
+			t.Errorf("parseRestoreTimeArg(%q) = %v, %v, %v", in, at, latest, err)
+		}
+	}
+	at, latest, err := parseRestoreTimeArg("-15m", now)
+	if err != nil || latest || !at.Equal(now.Add(-15*time.Minute)) {
+		t.Errorf("parseRestoreTimeArg(-15m) = %v, %v, %v", at, latest, err)
+	}
+	at, latest, err = parseRestoreTimeArg("2025-05-31T08:30:00.125Z", now)
+	if err != nil || latest || !at.Equal(time.Date(2025, 5, 31, 8, 30, 0, 125e6, time.UTC)) {
+		t.Errorf("parseRestoreTimeArg(RFC 3339) = %v, %v, %v", at, latest, err)
+	}
+	for _, tt := range []struct{ in, wantErr string }{
+		{"latests", `time "latests": expected "latest" (the latest restorable time), RFC 3339`},
+		{"15m", "needs a sign: -15m"},
+		{"", "empty"},
+	} {
+		if _, _, err := parseRestoreTimeArg(tt.in, now); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("parseRestoreTimeArg(%q): err = %v, want %q", tt.in, err, tt.wantErr)
+		}
+	}
+}

@@ -222,3 +222,15 @@ func newEnginelessPITRAPI() (*API, *fakePITR) {
 	cfg.PITR = f
 	return New(nil, cfg), f
 }
+
+// Source returns the live table's record (the fake knows no lost tables).
+func (f *fakePITR) Source(ctx context.Context, table string) (*engine.Table, error) {
+	if f.eng == nil {
+		return f.exists(ctx, table)
+	}
+	t, err := f.eng.Table(ctx, table)
+	if err == nil && t.Status == engine.StatusCreating {
+		return nil, engine.ErrTableNotReady
+	}
+	return t, err
+}

@@ -56,9 +56,9 @@ func (a *API) restoreTableToPointInTime(ctx context.Context, body []byte) (any, 
 	if err != nil {
 		return nil, err
 	}
-	src, err := a.pitrTable(ctx, req.source)
+	src, err := a.cfg.PITR.Source(ctx, req.source)
 	if err != nil {
-		return nil, err
+		return nil, pitrTableError(req.source, err)
 	}
 	spec, err := restoreSpec(&req.restoreRequest, src)
 	if err != nil {

@@ -21,6 +21,10 @@ type PITR interface {
 	// current period of an enabled table. Enabling an enabled table keeps
 	// its window; disabling drops the history.
 	Update(ctx context.Context, table string, enabled bool, periodDays *int) (*pitr.Status, error)
+	// Source returns the record a point-in-time restore of the table starts
+	// from: the live table's, or the last one recorded in the repository
+	// for a table known only from its shipped history (disaster recovery).
+	Source(ctx context.Context, table string) (*engine.Table, error)
 	// Describe returns the table's state.
 	Describe(ctx context.Context, table string) (*pitr.Status, error)
 	// Restore creates the table spec describes (spec.Restore is set by the

@@ -3,6 +3,7 @@ package pitr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,6 +30,9 @@ const waitLimit = 10 * time.Minute
 // service's restore machinery (CREATING, admission, crash redo).
 func (s *Service) Restore(ctx context.Context, source string, at time.Time, latest bool, spec engine.TableSpec) (*engine.Table, error) {
 	t, err := s.eng.Table(ctx, source)
+	if errors.Is(err, engine.ErrTableNotFound) {
+		return s.restoreLost(ctx, source, at, latest, spec)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +53,12 @@ func (s *Service) Restore(ctx context.Context, source string, at time.Time, late
 	if at.Before(earliest) || at.After(late) {
 		return nil, &InvalidTimeError{At: at, Earliest: earliest, Latest: late}
 	}
+	return s.startRestore(ctx, t, at, spec)
+}
+
+// startRestore hands the restore of table t as of at to the backup
+// service's restore jobs.
+func (s *Service) startRestore(ctx context.Context, t *engine.Table, at time.Time, spec engine.TableSpec) (*engine.Table, error) {
 	data, _ := json.Marshal(pitrJob{TableID: t.ID, Name: t.Name, UpTo: upTo(at)})
 	rs := engine.RestoreState{SourceTableARN: t.ARN, RestoreDateTime: at}
 	return s.bk.StartRestore(ctx, spec, rs, jobKindPITR, "pitr-target:"+spec.Name, data)

@@ -31,15 +31,25 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{clk: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), store: repotest.NewMemStore()}
+	rk, err := keys.GenerateRootKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnvOn(t, newFakeClock(), newStore(), rk)
+}
+
+func newFakeClock() *clock.Fake    { return clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) }
+func newStore() *repotest.MemStore { return repotest.NewMemStore() }
+
+// newEnvOn opens a fresh engine (empty data directory) on an existing
+// repository store.
+func newEnvOn(t *testing.T, clk *clock.Fake, store *repotest.MemStore, rk *keys.RootKey) *env {
+	t.Helper()
+	e := &env{clk: clk, store: store}
 	log := slog.New(slog.DiscardHandler)
 	var err error
 	e.eng, err = engine.Open(engine.Options{Dir: t.TempDir(), Region: "us-east-1", AccountID: "000000000000",
 		Clock: e.clk, Logger: log, TTLInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rk, err := keys.GenerateRootKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +129,7 @@ func (e *env) settle(t *testing.T) {
 // restore restores table at `at` into target and returns its items.
 func (e *env) restore(t *testing.T, table string, at time.Time, target string) map[string]string {
 	t.Helper()
-	src, err := e.eng.Table(bg, table)
+	src, err := e.svc.Source(bg, table)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,5 +108,5 @@ func (s *Service) restoreLost(ctx context.Context, source string, at time.Time, 
 		return nil, &InvalidTimeError{At: at, Earliest: lost.earliest, Latest: lost.latest}
 	}
 	s.log.Info("point-in-time restore of a table known only from the repository", "table", source, "table_id", lost.table.ID, "at", at)
-	return s.startRestore(ctx, lost.table, at, spec)
+	return s.startRestore(ctx, lost.table, at, "", spec)
 }

@@ -19,6 +19,8 @@ type pitrJob struct {
 	TableID string          `json:"table_id"`
 	Name    string          `json:"name"`
 	UpTo    clock.Timestamp `json:"up_to"`
+	// Hold is the restore's hold on the history (see hold).
+	Hold string `json:"hold"`
 }
 
 // waitLimit bounds how long a restore waits for the history it needs to
@@ -43,6 +45,7 @@ func (s *Service) Restore(ctx context.Context, source string, at time.Time, late
 	if !on {
 		return nil, fmt.Errorf("%w: %s", ErrNotEnabled, source)
 	}
+
 	earliest, late, err := s.window(ctx, st)
 	if err != nil {
 		return nil, err
@@ -53,13 +56,23 @@ func (s *Service) Restore(ctx context.Context, source string, at time.Time, late
 	if at.Before(earliest) || at.After(late) {
 		return nil, &InvalidTimeError{At: at, Earliest: earliest, Latest: late}
 	}
-	return s.startRestore(ctx, t, at, spec)
+	// Hold the history until the restore has read it: disabling PITR or
+	// deleting the table meanwhile must not delete it under the restore.
+	hold, ok := s.hold(t.ID)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNotEnabled, source)
+	}
+	out, err := s.startRestore(ctx, t, at, hold, spec)
+	if err != nil {
+		s.release(hold)
+	}
+	return out, err
 }
 
 // startRestore hands the restore of table t as of at to the backup
 // service's restore jobs.
-func (s *Service) startRestore(ctx context.Context, t *engine.Table, at time.Time, spec engine.TableSpec) (*engine.Table, error) {
-	data, _ := json.Marshal(pitrJob{TableID: t.ID, Name: t.Name, UpTo: upTo(at)})
+func (s *Service) startRestore(ctx context.Context, t *engine.Table, at time.Time, hold string, spec engine.TableSpec) (*engine.Table, error) {
+	data, _ := json.Marshal(pitrJob{TableID: t.ID, Name: t.Name, UpTo: upTo(at), Hold: hold})
 	rs := engine.RestoreState{SourceTableARN: t.ARN, RestoreDateTime: at}
 	return s.bk.StartRestore(ctx, spec, rs, jobKindPITR, "pitr-target:"+spec.Name, data)
 }
@@ -78,6 +91,7 @@ func (s *Service) loadPITR(ctx context.Context, data json.RawMessage, l *engine.
 	if err := json.Unmarshal(data, &job); err != nil {
 		return 0, fmt.Errorf("pitr: bad restore job: %w", err)
 	}
+	defer s.release(job.Hold)
 	if err := s.waitShipped(ctx, job); err != nil {
 		return 0, err
 	}
@@ -182,7 +196,10 @@ func (s *Service) waitShipped(ctx context.Context, job pitrJob) error {
 				pending = true
 				return errStop
 			})
-			if err != nil && err != errStop {
+			switch {
+			case errors.Is(err, engine.ErrTableNotFound):
+				pending = true // deleted: its state goes next (see DeleteTable)
+			case err != nil && err != errStop:
 				return err
 			}
 			if !pending {
@@ -232,4 +249,38 @@ func (s *Service) plan(ctx context.Context, job pitrJob) (object, []object, erro
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// hold records that a restore will read tableID's history, if PITR is
+// still on for it (checked under the same lock forget takes), and returns
+// the hold's id.
+func (s *Service) hold(tableID string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, on := s.tables[tableID]; !on {
+		return "", false
+	}
+	s.holds++
+	id := fmt.Sprintf("%d-%d", time.Now().UnixNano(), s.holds)
+	s.readers[id] = tableID
+	return id, true
+}
+
+// release ends a hold (a no-op for a restore resumed after a restart).
+func (s *Service) release(hold string) {
+	s.mu.Lock()
+	delete(s.readers, hold)
+	s.mu.Unlock()
+}
+
+// read reports whether a running restore reads tableID's history.
+func (s *Service) read(tableID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.readers {
+		if id == tableID {
+			return true
+		}
+	}
+	return false
 }

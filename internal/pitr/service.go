@@ -69,6 +69,10 @@ type Service struct {
 	tables map[string]*tableState // by TableId; guarded by mu
 	// bases marks tables whose base snapshot is being written.
 	bases map[string]bool
+	// readers maps the hold of each running point-in-time restore to the
+	// TableId whose history it reads (forget waits for them).
+	readers map[string]string
+	holds   int
 
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -87,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	cfg.defaults()
 	s := &Service{
 		cfg: cfg, eng: cfg.Engine, rp: cfg.Repo, bk: cfg.Backups, clk: cfg.Clock, log: cfg.Logger,
-		tables: map[string]*tableState{}, bases: map[string]bool{},
+		tables: map[string]*tableState{}, bases: map[string]bool{}, readers: map[string]string{},
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	s.bg, s.halt = context.WithCancel(context.Background())

@@ -101,6 +101,14 @@ func (s *Service) forget(ctx context.Context, st tableState) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		// Restores accepted before now still read the history.
+		for s.read(st.TableID) {
+			select {
+			case <-s.bg.Done():
+				return // left for the next disable, or as orphans
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
 		bases, segs, err := s.objects(s.bg, st.TableID)
 		if err == nil {
 			err = s.deleteObjects(s.bg, append(bases, segs...))

@@ -2,11 +2,6 @@ package backup
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,96 +15,6 @@ import (
 )
 
 func newClient(endpoint string) *dynamodb.Client { return sdkclient.New(endpoint, 8, 60*time.Second) }
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func keyAV(pk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": str(pk), "sk": num(0)}
-}
-
-func asErr[T error](err error, target *T) bool { return err != nil && errors.As(err, target) }
-
-// canonical renders an item as a string that is equal for equal items.
-func canonical(it map[string]types.AttributeValue) string {
-	names := make([]string, 0, len(it))
-	for n := range it {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var sb strings.Builder
-	for _, n := range names {
-		fmt.Fprintf(&sb, "%s=%s;", n, canonicalValue(it[n]))
-	}
-	return sb.String()
-}
-
-func canonicalValue(v types.AttributeValue) string {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return "S:" + strconv.Quote(v.Value)
-	case *types.AttributeValueMemberN:
-		return "N:" + v.Value
-	case *types.AttributeValueMemberB:
-		return fmt.Sprintf("B:%x", v.Value)
-	case *types.AttributeValueMemberSS:
-		s := slices.Clone(v.Value)
-		slices.Sort(s)
-		return fmt.Sprintf("SS:%q", s)
-	case *types.AttributeValueMemberBOOL:
-		return fmt.Sprintf("BOOL:%v", v.Value)
-	case *types.AttributeValueMemberNULL:
-		return "NULL"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// scanAll reads a table (or one of its indexes) keyed by "pk".
-func scanAll(t *testing.T, c *dynamodb.Client, table string, index *string) map[string]map[string]types.AttributeValue {
-	t.Helper()
-	out := map[string]map[string]types.AttributeValue{}
-	p := dynamodb.NewScanPaginator(c, &dynamodb.ScanInput{TableName: aws.String(table), IndexName: index})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatalf("Scan %s: %v", table, err)
-		}
-		for _, it := range page.Items {
-			pk := it["pk"].(*types.AttributeValueMemberS).Value
-			if _, dup := out[pk]; dup {
-				t.Fatalf("Scan %s: key %s twice", table, pk)
-			}
-			out[pk] = it
-		}
-	}
-	return out
-}
-
-func describeTable(t *testing.T, c *dynamodb.Client, table string) *types.TableDescription {
-	t.Helper()
-	out, err := c.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-	if err != nil {
-		t.Fatalf("DescribeTable %s: %v", table, err)
-	}
-	return out.Table
-}
-
-// waitTableActive polls DescribeTable until the table is ACTIVE.
-func waitTableActive(t *testing.T, c *dynamodb.Client, table string) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if describeTable(t, c, table).TableStatus == types.TableStatusActive {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("table %s not ACTIVE after 2 minutes", table)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // waitBackupAvailable polls DescribeBackup until the backup is AVAILABLE.
 func waitBackupAvailable(t *testing.T, c *dynamodb.Client, arn string) {

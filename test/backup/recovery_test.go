@@ -18,6 +18,7 @@ import (
 	"github.com/ebbtide/ebbtide/internal/blob/blobtest"
 	"github.com/ebbtide/ebbtide/internal/repo"
 	"github.com/ebbtide/ebbtide/internal/server"
+	"github.com/ebbtide/ebbtide/test/oracle"
 )
 
 // fillTable creates a table and puts n items into it; it returns them by pk.
@@ -33,11 +34,11 @@ func fillTable(t *testing.T, c *dynamodb.Client, table string, n int) map[string
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitTableActive(t, c, table)
+	oracle.WaitTableActive(t, c, table)
 	items := map[string]map[string]types.AttributeValue{}
 	for i := range n {
 		pk := fmt.Sprintf("item-%04d", i)
-		it := map[string]types.AttributeValue{"pk": str(pk), "sk": num(0), "n": num(int64(i)), "pad": str(fmt.Sprintf("%0200d", i))}
+		it := map[string]types.AttributeValue{"pk": oracle.Str(pk), "sk": oracle.Num(0), "n": oracle.Num(int64(i)), "pad": oracle.Str(fmt.Sprintf("%0200d", i))}
 		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: it}); err != nil {
 			t.Fatal(err)
 		}
@@ -63,13 +64,13 @@ func restoreAndCompare(t *testing.T, c *dynamodb.Client, arn, target string, wan
 	if err != nil {
 		t.Fatalf("RestoreTableFromBackup: %v", err)
 	}
-	waitTableActive(t, c, target)
-	got := scanAll(t, c, target, nil)
+	oracle.WaitTableActive(t, c, target)
+	got := oracle.ScanAll(t, c, target, nil)
 	ws := map[string]string{}
 	for k, it := range want {
-		ws[k] = canonical(it)
+		ws[k] = oracle.Canonical(it)
 	}
-	compareMaps(t, target, ws, got)
+	oracle.CompareMaps(t, target, ws, got)
 }
 
 // TestDisasterRecovery loses the whole data directory: a fresh server given
@@ -130,7 +131,7 @@ func TestBackupOutlivesTable(t *testing.T) {
 	ctx := context.Background()
 	items := fillTable(t, c, "music", 50)
 	arn1 := backupAndWait(t, c, "music", "one")
-	id1 := aws.ToString(describeTable(t, c, "music").TableId)
+	id1 := aws.ToString(oracle.DescribeTable(t, c, "music").TableId)
 	if _, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("music")}); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestBackupOutlivesTable(t *testing.T) {
 		t.Fatalf("backup after DeleteTable: %+v", d.BackupDescription)
 	}
 	fillTable(t, c, "music", 5)
-	id2 := aws.ToString(describeTable(t, c, "music").TableId)
+	id2 := aws.ToString(oracle.DescribeTable(t, c, "music").TableId)
 	if id2 == id1 {
 		t.Fatal("re-created table has the old TableId")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ebbtide/ebbtide/internal/backup"
 	"github.com/ebbtide/ebbtide/internal/server"
 )
 
@@ -62,6 +63,7 @@ EBBTIDE_S3_SECRET_ACCESS_KEY); flags win.`,
 type serveFlags struct {
 	cfg                            server.Config
 	logLevel, logFormat, pprofAddr string
+	busyRateMB                     float64
 }
 
 // register defines the serve flags on fs, bound to s.
@@ -73,6 +75,8 @@ func (s *serveFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&s.cfg.Repository, "repository", "", "backup repository URL: a directory, file:///abs/dir or s3://bucket/prefix (default <data-dir>/repository)")
 	f.StringVar(&s.cfg.RootKeyFile, "root-key-file", "", "root key file, created on first start (default <data-dir>/keys/root.key)")
 	addS3Flags(f, &s.cfg.S3)
+	f.Float64Var(&s.busyRateMB, "backup-busy-rate", float64(backup.DefaultBusyRate)/(1<<20),
+		"MiB/s at which backups and PITR base snapshots stream while requests are being served (full speed when idle; 0: no cap)")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&s.pprofAddr, "pprof-addr", "", "serve Go profiling endpoints (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
@@ -83,6 +87,14 @@ func (s *serveFlags) register(f *pflag.FlagSet) {
 func (s *serveFlags) resolve(fs *pflag.FlagSet) error {
 	if err := applyEnv(fs); err != nil {
 		return err
+	}
+	switch {
+	case s.busyRateMB < 0:
+		return fmt.Errorf("--backup-busy-rate must not be negative")
+	case s.busyRateMB == 0:
+		s.cfg.BackupBusyRate = -1
+	default:
+		s.cfg.BackupBusyRate = int64(s.busyRateMB * (1 << 20))
 	}
 	return checkS3Flags(s.cfg.S3)
 }

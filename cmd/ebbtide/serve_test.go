@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 
+	"github.com/ebbtide/ebbtide/internal/backup"
 	"github.com/ebbtide/ebbtide/internal/blob"
 	"github.com/ebbtide/ebbtide/internal/server"
 )
@@ -44,7 +45,8 @@ func TestServeFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := server.Config{Addr: ":8000", DataDir: "ebbtide-data", Region: "us-east-1", AccountID: "000000000000"}
+	want := server.Config{Addr: ":8000", DataDir: "ebbtide-data", Region: "us-east-1", AccountID: "000000000000",
+		BackupBusyRate: backup.DefaultBusyRate}
 	if diff := cmp.Diff(want, s.cfg); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
@@ -65,7 +67,7 @@ func TestServeFlagsBindConfig(t *testing.T) {
 	}
 	want := server.Config{
 		Addr: "127.0.0.1:9000", DataDir: "/var/lib/ebbtide", Region: "us-east-1", AccountID: "000000000000",
-		Repository: "s3://backups/ebbtide", RootKeyFile: "/etc/ebbtide/root.key",
+		Repository: "s3://backups/ebbtide", RootKeyFile: "/etc/ebbtide/root.key", BackupBusyRate: backup.DefaultBusyRate,
 		S3: blob.S3Config{Endpoint: "http://127.0.0.1:7070", Region: "eu-west-1",
 			AccessKeyID: "AK", SecretAccessKey: "SK", UsePathStyle: true},
 	}
@@ -91,7 +93,7 @@ func TestServeFlagsFromEnv(t *testing.T) {
 	}
 	want := server.Config{
 		Addr: ":8000", DataDir: "/data", Region: "us-east-1", AccountID: "000000000000",
-		Repository: "file:///srv/repo", RootKeyFile: "/run/secrets/root.key",
+		Repository: "file:///srv/repo", RootKeyFile: "/run/secrets/root.key", BackupBusyRate: backup.DefaultBusyRate,
 		S3: blob.S3Config{Endpoint: "http://minio:9000", Region: "ap-south-1",
 			AccessKeyID: "envAK", SecretAccessKey: "envSK", UsePathStyle: true},
 	}

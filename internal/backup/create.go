@@ -113,7 +113,7 @@ func (s *Service) writeSnapshot(ctx context.Context, b *Backup, snap *engine.Tab
 	if err != nil {
 		return err
 	}
-	if err := snap.Items(ctx, w.Add); err != nil {
+	if err := snap.Items(ctx, s.Paced(ctx, w.Add)); err != nil {
 		w.Abort()
 		return err
 	}

@@ -21,6 +21,11 @@ type Config struct {
 	Region    string
 	AccountID string
 	Logger    *slog.Logger
+	// Busy reports whether the server is serving requests now; backups
+	// then stream at BusyRate bytes per second (DefaultBusyRate if 0; a
+	// negative rate never slows them). nil: always full speed.
+	Busy     func() bool
+	BusyRate int64
 }
 
 // Service runs backups and restores for one (account, region) namespace.
@@ -60,6 +65,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.BusyRate == 0 {
+		cfg.BusyRate = DefaultBusyRate
 	}
 	s := &Service{
 		eng: cfg.Engine, rp: cfg.Repo, cfg: cfg, log: cfg.Logger,

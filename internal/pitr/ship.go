@@ -121,7 +121,7 @@ func (s *Service) writeBase(ctx context.Context, tableID string, snap *engine.Ta
 	if err != nil {
 		return err
 	}
-	if err := snap.Items(ctx, w.Add); err != nil {
+	if err := snap.Items(ctx, s.bk.Paced(ctx, w.Add)); err != nil {
 		w.Abort()
 		return err
 	}

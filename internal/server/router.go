@@ -22,14 +22,15 @@ const maxBodyBytes = 16 << 20
 const dynamoTargetPrefix = "DynamoDB_20120810."
 
 type router struct {
-	cfg    Config
-	api    *dynamodb.API
-	log    *slog.Logger
-	health string
+	cfg      Config
+	api      *dynamodb.API
+	log      *slog.Logger
+	health   string
+	activity *activity
 }
 
-func newRouter(cfg Config, api *dynamodb.API) http.Handler {
-	return &router{cfg: cfg, api: api, log: cfg.Logger,
+func newRouter(cfg Config, api *dynamodb.API, act *activity) http.Handler {
+	return &router{cfg: cfg, api: api, log: cfg.Logger, activity: act,
 		health: "healthy: dynamodb." + cfg.Region + ".amazonaws.com "}
 }
 
@@ -42,6 +43,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, rt.health)
 	default:
+		rt.activity.touch()
 		rt.serveAPI(w, r)
 	}
 }

@@ -42,6 +42,10 @@ type Config struct {
 	// repository's data key; default <DataDir>/keys/root.key, created on
 	// first start.
 	RootKeyFile string
+	// BackupBusyRate caps how fast backups and PITR base snapshots stream
+	// (bytes per second) while requests are being served, so they cost the
+	// live tables little; 0 means backup.DefaultBusyRate, negative no cap.
+	BackupBusyRate int64
 	// Clock drives commit timestamps, TTL, retention and schedules; nil
 	// means the real clock (tests inject clock.Fake).
 	Clock clock.Clock
@@ -93,7 +97,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	rp, bk, err := openBackups(cfg, eng)
+	act := &activity{}
+	rp, bk, err := openBackups(cfg, eng, act)
 	if err != nil {
 		eng.Close()
 		return nil, err
@@ -116,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 	api := dynamodb.New(eng, dynamodb.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger,
 		Backups: bk, PITR: pt})
 	s := &Server{cfg: cfg, eng: eng, repo: rp, backups: bk, pitr: pt}
-	s.handler = newRouter(cfg, api)
+	s.handler = newRouter(cfg, api, act)
 	return s, nil
 }
 
@@ -168,7 +173,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // openBackups opens the root key, the backup repository and the backup
 // service.
-func openBackups(cfg Config, eng *engine.Engine) (*repo.Repo, *backup.Service, error) {
+func openBackups(cfg Config, eng *engine.Engine, act *activity) (*repo.Repo, *backup.Service, error) {
 	keyFile := cfg.RootKeyFile
 	if keyFile == "" {
 		keyFile = filepath.Join(cfg.DataDir, "keys", "root.key")
@@ -191,7 +196,8 @@ func openBackups(cfg Config, eng *engine.Engine) (*repo.Repo, *backup.Service, e
 		return nil, nil, fmt.Errorf("repository %s: %w", url, err)
 	}
 	cfg.Logger.Info("backup repository open", "repository", url, "repository_id", rp.ID(), "root_key_id", rk.KeyID())
-	bk, err := backup.Open(ctx, backup.Config{Engine: eng, Repo: rp, Region: cfg.Region, AccountID: cfg.AccountID, Logger: cfg.Logger})
+	bk, err := backup.Open(ctx, backup.Config{Engine: eng, Repo: rp, Region: cfg.Region, AccountID: cfg.AccountID,
+		Logger: cfg.Logger, Busy: act.busy, BusyRate: cfg.BackupBusyRate})
 	if err != nil {
 		rp.Close()
 		return nil, nil, err

@@ -1,58 +1,16 @@
 package main
 
 import (
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
+
+	"github.com/ebbtide/ebbtide/bench/internal/procstat"
 )
 
 // CPU accounting for the report: how much CPU the load generator itself and
 // the server (when its pid is known) used during the measured run. On a
 // small machine the two share the cores, so "server cores used" says how
 // much of the machine the server actually got.
-
-// clockTick is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
-const clockTick = 10 * time.Millisecond
-
-// selfCPU returns the user+system CPU time this process has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// procCPU returns the user+system CPU time of process pid from
-// /proc/PID/stat (fields 14 and 15), or false when it cannot be read.
-func procCPU(pid int) (time.Duration, bool) {
-	if pid <= 0 {
-		return 0, false
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, false
-	}
-	// The command name (field 2) is in parentheses and may hold spaces.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
-	if len(f) < 13 {
-		return 0, false
-	}
-	ut, err1 := strconv.ParseUint(f[11], 10, 64)
-	st, err2 := strconv.ParseUint(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(ut+st) * clockTick, true
-}
 
 // cpuUsage is CPU used by the client and the server over an interval.
 type cpuUsage struct {
@@ -77,58 +35,19 @@ type cpuMeter struct {
 }
 
 func startCPUMeter(pid int) *cpuMeter {
-	m := &cpuMeter{pid: pid, self0: selfCPU(), load0: loadAvg(), machine0: machineCPU()}
-	m.server0, m.serverOK = procCPU(pid)
+	m := &cpuMeter{pid: pid, self0: procstat.SelfCPU(), load0: procstat.LoadAvg(), machine0: procstat.MachineCPU()}
+	m.server0, m.serverOK = procstat.ProcessCPU(pid)
 	return m
 }
 
 func (m *cpuMeter) stop() cpuUsage {
-	u := cpuUsage{ClientSeconds: (selfCPU() - m.self0).Seconds(), LoadAvgStart: m.load0, LoadAvgEnd: loadAvg(),
+	u := cpuUsage{ClientSeconds: (procstat.SelfCPU() - m.self0).Seconds(), LoadAvgStart: m.load0, LoadAvgEnd: procstat.LoadAvg(),
 		Cores: runtime.NumCPU()}
 	if m.machine0 > 0 {
-		u.MachineSeconds = (machineCPU() - m.machine0).Seconds()
+		u.MachineSeconds = (procstat.MachineCPU() - m.machine0).Seconds()
 	}
-	if s, ok := procCPU(m.pid); ok && m.serverOK {
+	if s, ok := procstat.ProcessCPU(m.pid); ok && m.serverOK {
 		u.ServerSeconds = (s - m.server0).Seconds()
 	}
 	return u
-}
-
-// loadAvg returns the 1-, 5- and 15-minute load averages from /proc/loadavg
-// (zeros when unavailable): the report records them because other work on
-// the machine skews a benchmark.
-func loadAvg() [3]float64 {
-	var la [3]float64
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return la
-	}
-	f := strings.Fields(string(b))
-	for i := 0; i < 3 && i < len(f); i++ {
-		la[i], _ = strconv.ParseFloat(f[i], 64)
-	}
-	return la
-}
-
-// machineCPU returns the busy CPU time of the whole machine (all CPUs:
-// user, nice, system, irq, softirq, steal) from /proc/stat, or 0.
-func machineCPU() time.Duration {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0
-	}
-	var busy uint64
-	for i, v := range f[1:9] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		n, _ := strconv.ParseUint(v, 10, 64)
-		busy += n
-	}
-	return time.Duration(busy) * clockTick
 }

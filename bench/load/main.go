@@ -32,6 +32,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/ebbtide/ebbtide/bench/internal/procstat"
 )
 
 type config struct {
@@ -152,9 +154,9 @@ func run(c config) error {
 	if pid == 0 {
 		pid = findLocalListenerPID(c.endpoint)
 	}
-	rss := newRSSSampler(pid)
-	rss.start()
-	defer rss.stop()
+	rss := procstat.NewRSSSampler(pid)
+	rss.Start()
+	defer rss.Stop()
 
 	fmt.Printf("endpoint=%s client=%s table=%s clients=%d mix=%s item-size=%d payload=%s keys=%d items/partition=%d seed=%d server-pid=%s\n",
 		c.endpoint, c.client, c.table, c.clients, mix, c.itemSize, c.payload, c.keys, c.perPartition, c.seed, pidString(pid))
@@ -167,7 +169,7 @@ func run(c config) error {
 		}
 		el := time.Since(start)
 		fmt.Printf("preloaded %d items in %s (%.0f items/s, %d per request)", n, el.Round(time.Millisecond), float64(n)/el.Seconds(), c.preloadBatch)
-		if r := rss.current(); r > 0 {
+		if r := rss.Current(); r > 0 {
 			fmt.Printf(", server RSS %s", humanBytes(r))
 		}
 		fmt.Println()
@@ -229,7 +231,7 @@ type heapStats struct {
 
 // run drives the measured phase: c.clients workers until the deadline or the
 // operation budget, with a progress line every second.
-func (w *workload) run(ctx context.Context, rss *rssSampler) result {
+func (w *workload) run(ctx context.Context, rss *procstat.RSSSampler) result {
 	c := w.cfg
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -247,7 +249,7 @@ func (w *workload) run(ctx context.Context, rss *rssSampler) result {
 		workers = make([]*workerStats, c.clients)
 	)
 	budget.Store(c.ops)
-	cpu := startCPUMeter(rss.pid)
+	cpu := startCPUMeter(rss.PID())
 	start := time.Now()
 	for i := range c.clients {
 		workers[i] = newWorkerStats()
@@ -291,7 +293,7 @@ loop:
 			cur := float64(n-lastOps) / now.Sub(lastT).Seconds()
 			lastOps, lastT = n, now
 			line := fmt.Sprintf("[%6.1fs] ops=%d ops/s=%.0f (last 1s: %.0f) errors=%d", el.Seconds(), n, float64(n)/el.Seconds(), cur, e)
-			if r := rss.current(); r > 0 {
+			if r := rss.Current(); r > 0 {
 				line += " server-rss=" + humanBytes(r)
 			}
 			fmt.Println(line)

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/ebbtide/ebbtide/bench/internal/ddbclient"
 )
 
 // capturingHTTP is an SDK HTTPClient that records the last request body and
@@ -28,7 +30,7 @@ func (h *capturingHTTP) Do(req *http.Request) (*http.Response, error) {
 	h.body, _ = io.ReadAll(req.Body)
 	return &http.Response{
 		StatusCode: 200,
-		Header:     http.Header{"Content-Type": {amzJSONContent}},
+		Header:     http.Header{"Content-Type": {ddbclient.JSONContentType}},
 		Body:       io.NopCloser(strings.NewReader(`{"Count":0}`)),
 		Request:    req,
 	}, nil

@@ -14,11 +14,13 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/ebbtide/ebbtide/bench/internal/ddbclient"
 )
 
 // The raw client: DynamoDB's JSON protocol spoken with plain net/http. Per
 // request it builds the body into a reused buffer (rawbody.go), signs it with
-// SigV4 (sigv4.go), sends it over a kept-alive connection and checks the
+// SigV4 (bench/internal/ddbclient), sends it over a kept-alive connection and checks the
 // answer without decoding it (rawparse.go): the status, x-amz-crc32, that a
 // 200 body is a JSON object, and the one member the operation needs. A
 // non-200 answer is an error carrying DynamoDB's error type. There are no
@@ -51,7 +53,7 @@ var rawTargets = [rawOpCount]string{
 
 // Header values shared by every request (the transport only reads them).
 var (
-	rawContentType = []string{amzJSONContent}
+	rawContentType = []string{ddbclient.JSONContentType}
 	rawTargetHdrs  = func() (h [rawOpCount][]string) {
 		for i, t := range rawTargets {
 			h[i] = []string{t}
@@ -68,7 +70,7 @@ var errMalformed = errors.New("MalformedResponse")
 type rawClient struct {
 	url      *url.URL
 	tr       *http.Transport
-	signer   *sigv4Signer
+	signer   *ddbclient.Signer
 	bodies   *bodyBuilder
 	table    string
 	tokenHdr []string // X-Amz-Security-Token, nil without a session token
@@ -88,7 +90,7 @@ func newRawClient(c config, payload *payloadSource) (*rawClient, error) {
 	rc := &rawClient{
 		url:    u,
 		tr:     newRawTransport(c),
-		signer: newSigV4Signer(u, c.accessKey, c.secretKey, c.sessionToken, c.region, dynamoDBService),
+		signer: ddbclient.NewSigner(u, c.accessKey, c.secretKey, c.sessionToken, c.region, ddbclient.Service),
 		bodies: newBodyBuilder(c, payload),
 		table:  c.table,
 	}
@@ -133,7 +135,7 @@ type writeTracker struct {
 // rawWorker is one worker's raw client: its buffers and signing state.
 type rawWorker struct {
 	c      *rawClient
-	sig    *sigv4State
+	sig    *ddbclient.State
 	buf    []byte        // request body
 	reader bytes.Reader  // over buf
 	body   io.ReadCloser // io.NopCloser(&reader): the transport knows it is in memory
@@ -149,7 +151,7 @@ type rawWorker struct {
 }
 
 func (rc *rawClient) newWorker() *rawWorker {
-	w := &rawWorker{c: rc, sig: rc.signer.newState(), resp: make([]byte, 0, 4096)}
+	w := &rawWorker{c: rc, sig: rc.signer.NewState(), resp: make([]byte, 0, 4096)}
 	w.newBody(4096)
 	return w
 }
@@ -192,7 +194,7 @@ func (w *rawWorker) call(ctx context.Context, op int, body []byte) ([]byte, erro
 	w.buf = body
 	now := time.Now()
 	if s := now.Unix(); s != w.sec || w.date == "" {
-		w.sec, w.date = s, amzDate(now)
+		w.sec, w.date = s, ddbclient.AmzDate(now)
 		w.dateH = []string{w.date}
 	}
 	h := make(http.Header, 5)
@@ -202,7 +204,7 @@ func (w *rawWorker) call(ctx context.Context, op int, body []byte) ([]byte, erro
 	if w.c.tokenHdr != nil {
 		h["X-Amz-Security-Token"] = w.c.tokenHdr
 	}
-	h["Authorization"] = []string{w.sig.authorization(w.date, rawTargets[op], body)}
+	h["Authorization"] = []string{w.sig.Authorization(w.date, rawTargets[op], body)}
 
 	w.reader.Reset(body)
 	req := (&http.Request{
@@ -214,7 +216,7 @@ func (w *rawWorker) call(ctx context.Context, op int, body []byte) ([]byte, erro
 		Header:        h,
 		Body:          w.body,
 		ContentLength: int64(len(body)),
-		Host:          w.c.signer.host,
+		Host:          w.c.signer.Host(),
 	}).WithContext(w.traced(ctx))
 	w.sent++
 	resp, err := w.c.tr.RoundTrip(req)

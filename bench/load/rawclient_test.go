@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"hash/crc32"
@@ -15,6 +17,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/ebbtide/ebbtide/bench/internal/ddbclient"
 )
 
 // fakeDynamo is an httptest server that checks every request the way a
@@ -47,10 +54,10 @@ func (f *fakeDynamo) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	target := r.Header.Get("X-Amz-Target")
 	status, resp := 500, `{"__type":"test#CheckFailed","message":"`
-	switch at, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date")); {
+	switch at, err := time.Parse(ddbclient.AmzDateFormat, r.Header.Get("X-Amz-Date")); {
 	case r.Method != http.MethodPost || r.URL.Path != "/":
 		resp += "method/path " + r.Method + " " + r.URL.Path
-	case r.Header.Get("Content-Type") != amzJSONContent:
+	case r.Header.Get("Content-Type") != ddbclient.JSONContentType:
 		resp += "content-type " + r.Header.Get("Content-Type")
 	case err != nil:
 		resp += "x-amz-date " + err.Error()
@@ -75,16 +82,30 @@ send:
 	if f.crc != nil {
 		crc = f.crc(resp)
 	}
-	w.Header().Set("Content-Type", amzJSONContent)
+	w.Header().Set("Content-Type", ddbclient.JSONContentType)
 	w.Header().Set("X-Amz-Crc32", crc)
 	w.WriteHeader(status)
 	io.WriteString(w, resp)
 }
 
-// sdkAuthorizationFor is sdkAuthorization with the test's credentials and region.
+// sdkAuthorizationFor returns the Authorization header aws-sdk-go-v2's
+// signer computes for the request the raw client sends (POST of body to
+// endpoint with Content-Type and X-Amz-Target target, no Content-Length
+// header) at time at, with the test's credentials and region.
 func sdkAuthorizationFor(t *testing.T, endpoint, target string, body []byte, at time.Time) string {
 	t.Helper()
-	return sdkAuthorizationCreds(t, endpoint, target, body, at, "k", "s", "us-east-1")
+	req, err := http.NewRequest(http.MethodPost, endpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ddbclient.JSONContentType)
+	req.Header.Set("X-Amz-Target", target)
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: "k", SecretAccessKey: "s"}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), ddbclient.Service, "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+	return req.Header.Get("Authorization")
 }
 
 func (f *fakeDynamo) setReply(fn func(target string, body []byte) (int, string)) {
@@ -193,9 +214,9 @@ func TestRawClientErrors(t *testing.T) {
 	})
 	_, err := w.get(ctx, 1)
 	wantCode(err, "ResourceNotFoundException")
-	var ae *apiError
-	if !errors.As(err, &ae) || ae.status != 400 || ae.message != "Requested resource not found" {
-		t.Errorf("apiError %+v", ae)
+	var ae *ddbclient.APIError
+	if !errors.As(err, &ae) || ae.Status != 400 || ae.Message != "Requested resource not found" {
+		t.Errorf("APIError %+v", ae)
 	}
 
 	f.setReply(func(string, []byte) (int, string) {

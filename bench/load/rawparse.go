@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/aws/smithy-go"
+	"github.com/ebbtide/ebbtide/bench/internal/ddbclient"
 )
 
 // Response checks of the raw client. A body is never decoded: the raw client
@@ -16,60 +15,33 @@ import (
 // values are digits and letters, so those member names can only occur as
 // members of the response object itself.
 
-// apiError is a non-200 answer: the HTTP status and DynamoDB's error type
-// (the part of "__type" after '#'). It implements smithy.APIError, so the
-// report groups raw-client and SDK errors by the same codes.
-type apiError struct {
-	status  int
-	code    string
-	message string
-}
-
-func (e *apiError) Error() string {
-	return fmt.Sprintf("HTTP %d %s: %s", e.status, e.code, e.message)
-}
-
-// ErrorCode returns the DynamoDB error type, e.g. ResourceNotFoundException.
-func (e *apiError) ErrorCode() string { return e.code }
-
-// ErrorMessage returns the error's message member.
-func (e *apiError) ErrorMessage() string { return e.message }
-
-// ErrorFault says whether the server (5xx) or the client (4xx) is at fault.
-func (e *apiError) ErrorFault() smithy.ErrorFault {
-	if e.status >= 500 {
-		return smithy.FaultServer
-	}
-	return smithy.FaultClient
-}
-
-var _ smithy.APIError = (*apiError)(nil)
-
 // parseAPIError builds the error of a non-200 response from its body
 // ({"__type":"ns#Code","message":"…"}), falling back to the
-// X-Amzn-ErrorType header and then to the bare status.
-func parseAPIError(status int, headerType string, body []byte) *apiError {
-	e := &apiError{status: status}
+// X-Amzn-ErrorType header and then to the bare status. The error implements
+// smithy.APIError, so the report groups raw-client and SDK errors by the
+// same codes.
+func parseAPIError(status int, headerType string, body []byte) *ddbclient.APIError {
+	e := &ddbclient.APIError{Status: status}
 	if t, ok := stringMember(body, "__type"); ok {
-		e.code = t
+		e.Code = t
 	} else if t, ok := stringMember(body, "code"); ok {
-		e.code = t
+		e.Code = t
 	} else {
-		e.code = headerType
+		e.Code = headerType
 	}
-	if i := strings.IndexByte(e.code, '#'); i >= 0 {
-		e.code = e.code[i+1:]
+	if i := strings.IndexByte(e.Code, '#'); i >= 0 {
+		e.Code = e.Code[i+1:]
 	}
-	if i := strings.IndexByte(e.code, ':'); i >= 0 { // "Code:http://…" form of the header
-		e.code = e.code[:i]
+	if i := strings.IndexByte(e.Code, ':'); i >= 0 { // "Code:http://…" form of the header
+		e.Code = e.Code[:i]
 	}
-	if e.code == "" {
-		e.code = "HTTP" + strconv.Itoa(status)
+	if e.Code == "" {
+		e.Code = "HTTP" + strconv.Itoa(status)
 	}
 	if m, ok := stringMember(body, "message"); ok {
-		e.message = m
+		e.Message = m
 	} else if m, ok := stringMember(body, "Message"); ok {
-		e.message = m
+		e.Message = m
 	}
 	return e
 }

@@ -28,8 +28,8 @@ func TestParseAPIError(t *testing.T) {
 	}
 	for _, tc := range cases {
 		e := parseAPIError(tc.status, tc.header, []byte(tc.body))
-		if e.code != tc.code || e.message != tc.msg {
-			t.Errorf("%d %s: code %q message %q, want %q %q", tc.status, tc.body, e.code, e.message, tc.code, tc.msg)
+		if e.Code != tc.code || e.Message != tc.msg {
+			t.Errorf("%d %s: code %q message %q, want %q %q", tc.status, tc.body, e.Code, e.Message, tc.code, tc.msg)
 		}
 		var ae smithy.APIError
 		if !errors.As(error(e), &ae) || errorCode(e) != tc.code {

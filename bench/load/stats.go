@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ebbtide/ebbtide/bench/internal/procstat"
 )
 
 // histogram is an HDR-style log-linear latency histogram over nanoseconds:
@@ -226,7 +228,7 @@ func makeOpReport(name string, s *opStats, el time.Duration) opReport {
 	}
 }
 
-func buildReport(c config, mix opMix, res result, rss *rssSampler) report {
+func buildReport(c config, mix opMix, res result, rss *procstat.RSSSampler) report {
 	r := report{
 		Endpoint: c.endpoint, Client: c.client, Table: c.table, Clients: c.clients, Mix: mix.String(),
 		ItemSize: c.itemSize, Payload: c.payload, Keys: c.keys, ElapsedSeconds: res.elapsed.Seconds(),
@@ -249,10 +251,10 @@ func buildReport(c config, mix opMix, res result, rss *rssSampler) report {
 	r.OpsPerSec = float64(r.TotalOps) / res.elapsed.Seconds()
 	r.ErrorCodes = overall.codes
 	r.ErrorSamples = overall.sample
-	r.ServerPID = rss.pid
-	r.ServerPeakRSS = rss.peak()
+	r.ServerPID = rss.PID()
+	r.ServerPeakRSS = rss.Peak()
 	// VmHWM is updated lazily by the kernel; never report it below a sample.
-	r.ServerVmHWM = max(rss.hwm(), r.ServerPeakRSS)
+	r.ServerVmHWM = max(rss.HWM(), r.ServerPeakRSS)
 	return r
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ebbtide/ebbtide/bench/internal/ddbclient"
 )
 
 // Operation names accepted in --mix.
@@ -97,18 +99,7 @@ func ensureTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	switch {
 	case err == nil:
 	case errors.As(err, &nf):
-		_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{
-			TableName: aws.String(name),
-			AttributeDefinitions: []types.AttributeDefinition{
-				{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-				{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-			},
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-			},
-			BillingMode: types.BillingModePayPerRequest,
-		})
+		_, err = db.CreateTable(ctx, ddbclient.CreateTableInput(name))
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) {
 			return err

@@ -1,4 +1,4 @@
-package main
+package ddbclient
 
 import (
 	"context"
@@ -15,31 +15,37 @@ import (
 // testSecret is the secret key of the signer tests (AWS's documentation example).
 const testSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
-// sdkAuthorization signs the request the raw client sends (POST, the same
+const (
+	targetPut = "DynamoDB_20120810.PutItem"
+	targetGet = "DynamoDB_20120810.GetItem"
+)
+
+// testTargets are the X-Amz-Target values the bench tools send.
+var testTargets = []string{
+	targetPut,
+	targetGet,
+	"DynamoDB_20120810.Query",
+	"DynamoDB_20120810.UpdateItem",
+	"DynamoDB_20120810.DeleteItem",
+	"DynamoDB_20120810.Scan",
+	"DynamoDB_20120810.BatchWriteItem",
+	"DynamoDB_20120810.BatchGetItem",
+}
+
+// sdkAuthorization signs the request the raw clients send (POST, the same
 // headers, no Content-Length header) with aws-sdk-go-v2's signer, with the
 // example credentials in eu-west-3, and returns its Authorization header.
 func sdkAuthorization(t *testing.T, endpoint, target, token string, body []byte, at time.Time) string {
 	t.Helper()
 	creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: testSecret, SessionToken: token}
-	return sdkSign(t, endpoint, target, body, at, creds, "eu-west-3")
-}
-
-// sdkAuthorizationCreds is sdkAuthorization with other credentials and region.
-func sdkAuthorizationCreds(t *testing.T, endpoint, target string, body []byte, at time.Time, ak, sk, region string) string {
-	t.Helper()
-	return sdkSign(t, endpoint, target, body, at, aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}, region)
-}
-
-func sdkSign(t *testing.T, endpoint, target string, body []byte, at time.Time, creds aws.Credentials, region string) string {
-	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, endpoint, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", amzJSONContent)
+	req.Header.Set("Content-Type", JSONContentType)
 	req.Header.Set("X-Amz-Target", target)
 	hash := string(payloadHash(nil, body))
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hash, dynamoDBService, region, at); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hash, Service, "eu-west-3", at); err != nil {
 		t.Fatal(err)
 	}
 	return req.Header.Get("Authorization")
@@ -65,11 +71,11 @@ func TestSigV4MatchesSDK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := newSigV4Signer(u, "AKIDEXAMPLE", testSecret, token, "eu-west-3", dynamoDBService)
-			st := s.newState()
+			s := NewSigner(u, "AKIDEXAMPLE", testSecret, token, "eu-west-3", Service)
+			st := s.NewState()
 			for _, body := range bodies {
-				for _, target := range rawTargets {
-					got := st.authorization(amzDate(at), target, body)
+				for _, target := range testTargets {
+					got := st.Authorization(AmzDate(at), target, body)
 					want := sdkAuthorization(t, ep, target, token, body, at)
 					if got != want {
 						t.Fatalf("%s token=%q %s body %d B:\n got %s\nwant %s", ep, token, target, len(body), got, want)
@@ -84,15 +90,15 @@ func TestSigV4MatchesSDK(t *testing.T) {
 // derive today's key.
 func TestSigV4NewDay(t *testing.T) {
 	u, _ := url.Parse("http://127.0.0.1:8200")
-	st := newSigV4Signer(u, "AKIDEXAMPLE", testSecret, "", "eu-west-3", dynamoDBService).newState()
+	st := NewSigner(u, "AKIDEXAMPLE", testSecret, "", "eu-west-3", Service).NewState()
 	body := []byte(`{}`)
 	for _, at := range []time.Time{
 		time.Date(2026, 3, 14, 23, 59, 59, 0, time.UTC),
 		time.Date(2026, 3, 15, 0, 0, 1, 0, time.UTC),
 		time.Date(2026, 3, 15, 0, 0, 2, 0, time.FixedZone("x", 3600)), // still the 14th in UTC
 	} {
-		got := st.authorization(amzDate(at), rawTargets[rawGet], body)
-		want := sdkAuthorization(t, "http://127.0.0.1:8200", rawTargets[rawGet], "", body, at)
+		got := st.Authorization(AmzDate(at), targetGet, body)
+		want := sdkAuthorization(t, "http://127.0.0.1:8200", targetGet, "", body, at)
 		if got != want {
 			t.Fatalf("%s:\n got %s\nwant %s", at, got, want)
 		}
@@ -117,12 +123,12 @@ func TestHostHeader(t *testing.T) {
 
 func BenchmarkSigV4(b *testing.B) {
 	u, _ := url.Parse("http://127.0.0.1:8200")
-	st := newSigV4Signer(u, "AKIDEXAMPLE", "secret", "", "us-east-1", dynamoDBService).newState()
+	st := NewSigner(u, "AKIDEXAMPLE", "secret", "", "us-east-1", Service).NewState()
 	body := []byte(`{"TableName":"ebbtide-load","Item":{"pk":{"S":"p000000001"},"sk":{"S":"s0000002"},"d":{"S":"` + strings.Repeat("a", 220) + `"},"n":{"N":"0"}}}`)
-	date := amzDate(time.Now())
+	date := AmzDate(time.Now())
 	b.ReportAllocs()
 	for b.Loop() {
-		st.authorization(date, rawTargets[rawPut], body)
+		st.Authorization(date, targetPut, body)
 	}
 }
 
@@ -134,9 +140,9 @@ func BenchmarkSDKSigV4(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:8200", nil)
-		req.Header.Set("Content-Type", amzJSONContent)
-		req.Header.Set("X-Amz-Target", rawTargets[rawPut])
+		req.Header.Set("Content-Type", JSONContentType)
+		req.Header.Set("X-Amz-Target", targetPut)
 		hash := string(payloadHash(nil, body))
-		_ = signer.SignHTTP(context.Background(), creds, req, hash, dynamoDBService, "us-east-1", now)
+		_ = signer.SignHTTP(context.Background(), creds, req, hash, Service, "us-east-1", now)
 	}
 }

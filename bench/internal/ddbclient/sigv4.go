@@ -1,4 +1,4 @@
-package main
+package ddbclient
 
 import (
 	"crypto/hmac"
@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// AWS Signature Version 4 for the raw client, specialised to what it sends:
-// a POST with a JSON body and exactly the headers Content-Type, Host,
+// AWS Signature Version 4 for the raw clients, specialised to what they
+// send: a POST with a JSON body and exactly the headers Content-Type, Host,
 // X-Amz-Date, X-Amz-Target (and X-Amz-Security-Token with temporary
 // credentials). These are the headers signed, so the signature is the one
 // aws-sdk-go-v2's aws/signer/v4 computes for the same request and time
-// (sigv4_test.go checks this). It is real SigV4, so the raw client also works
+// (sigv4_test.go checks this). It is real SigV4, so the raw clients also work
 // against endpoints that verify signatures, such as DynamoDB itself.
 //
 // What makes it cheap: the signing key (four HMACs) is derived once per
@@ -25,16 +25,20 @@ import (
 // (~250 B) and one HMAC of the string to sign (~130 B).
 
 const (
-	sigv4Algorithm  = "AWS4-HMAC-SHA256"
-	amzDateFormat   = "20060102T150405Z"
-	amzJSONContent  = "application/x-amz-json-1.0"
-	dynamoDBService = "dynamodb"
+	sigv4Algorithm = "AWS4-HMAC-SHA256"
+
+	// AmzDateFormat is the time layout of the X-Amz-Date header.
+	AmzDateFormat = "20060102T150405Z"
+	// JSONContentType is the Content-Type of DynamoDB's JSON protocol.
+	JSONContentType = "application/x-amz-json-1.0"
+	// Service is DynamoDB's SigV4 service name.
+	Service = "dynamodb"
 )
 
-// sigv4Signer holds what is fixed for a run: credentials, region, service,
-// and the Host header and canonical URI of the endpoint. It is read-only and
-// shared; each worker signs with its own sigv4State.
-type sigv4Signer struct {
+// Signer holds what is fixed for a run: credentials, region, service, and
+// the Host header and canonical URI of the endpoint. It is read-only and
+// shared; each worker signs with its own State.
+type Signer struct {
 	accessKey    string
 	secretKey    string
 	sessionToken string // empty unless temporary credentials
@@ -45,9 +49,9 @@ type sigv4Signer struct {
 	signed       string // the SignedHeaders list
 }
 
-// newSigV4Signer returns a signer for requests sent to endpoint u.
-func newSigV4Signer(u *url.URL, accessKey, secretKey, sessionToken, region, service string) *sigv4Signer {
-	s := &sigv4Signer{
+// NewSigner returns a signer for requests sent to endpoint u.
+func NewSigner(u *url.URL, accessKey, secretKey, sessionToken, region, service string) *Signer {
+	s := &Signer{
 		accessKey: accessKey, secretKey: secretKey, sessionToken: sessionToken,
 		region: region, service: service,
 		host: hostHeader(u), uri: canonicalURI(u),
@@ -58,6 +62,9 @@ func newSigV4Signer(u *url.URL, accessKey, secretKey, sessionToken, region, serv
 	}
 	return s
 }
+
+// Host is the value of the Host header to send: the one signed.
+func (s *Signer) Host() string { return s.host }
 
 // hostHeader is the Host header sent and signed: the URL's host with the
 // scheme's default port removed, as the AWS SDKs send it.
@@ -96,9 +103,9 @@ func isUnreserved(c byte) bool {
 		c == '-' || c == '_' || c == '.' || c == '~'
 }
 
-// sigv4State is one worker's signing state; not safe for concurrent use.
-type sigv4State struct {
-	s     *sigv4Signer
+// State is one worker's signing state; not safe for concurrent use.
+type State struct {
+	s     *Signer
 	day   string    // yyyymmdd the cached key is for
 	scope string    // day/region/service/aws4_request
 	mac   hash.Hash // HMAC-SHA256 keyed with the day's signing key
@@ -107,12 +114,13 @@ type sigv4State struct {
 	sum   [sha256.Size]byte
 }
 
-func (s *sigv4Signer) newState() *sigv4State {
-	return &sigv4State{s: s, sha: sha256.New(), buf: make([]byte, 0, 1024)}
+// NewState returns a signing state for one worker.
+func (s *Signer) NewState() *State {
+	return &State{s: s, sha: sha256.New(), buf: make([]byte, 0, 1024)}
 }
 
 // signingKey derives the SigV4 signing key for a day (yyyymmdd).
-func (s *sigv4Signer) signingKey(day string) []byte {
+func (s *Signer) signingKey(day string) []byte {
 	k := hmacSHA256([]byte("AWS4"+s.secretKey), day)
 	k = hmacSHA256(k, s.region)
 	k = hmacSHA256(k, s.service)
@@ -131,9 +139,9 @@ func payloadHash(dst, body []byte) []byte {
 	return hex.AppendEncode(dst, sum[:])
 }
 
-// authorization returns the Authorization header for a POST of body with
-// the given X-Amz-Date (amzDateFormat, UTC) and X-Amz-Target.
-func (st *sigv4State) authorization(amzDate, target string, body []byte) string {
+// Authorization returns the Authorization header for a POST of body with
+// the given X-Amz-Date (AmzDateFormat, UTC) and X-Amz-Target.
+func (st *State) Authorization(amzDate, target string, body []byte) string {
 	s := st.s
 	day := amzDate[:8]
 	if day != st.day {
@@ -146,7 +154,7 @@ func (st *sigv4State) authorization(amzDate, target string, body []byte) string 
 	b := st.buf[:0]
 	b = append(b, "POST\n"...)
 	b = append(b, s.uri...)
-	b = append(b, "\n\ncontent-type:"+amzJSONContent+"\nhost:"...)
+	b = append(b, "\n\ncontent-type:"+JSONContentType+"\nhost:"...)
 	b = append(b, s.host...)
 	b = append(b, "\nx-amz-date:"...)
 	b = append(b, amzDate...)
@@ -190,5 +198,5 @@ func (st *sigv4State) authorization(amzDate, target string, body []byte) string 
 	return string(b)
 }
 
-// amzDate formats t as X-Amz-Date (UTC, second precision).
-func amzDate(t time.Time) string { return t.UTC().Format(amzDateFormat) }
+// AmzDate formats t as X-Amz-Date (UTC, second precision).
+func AmzDate(t time.Time) string { return t.UTC().Format(AmzDateFormat) }

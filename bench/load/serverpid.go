@@ -2,105 +2,13 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 )
-
-// rssSampler samples a process's resident set size from /proc/PID/status
-// (VmRSS) every 100 ms and keeps the peak. With pid <= 0 it does nothing.
-type rssSampler struct {
-	pid     int
-	peakRSS atomic.Uint64
-	last    atomic.Uint64
-	hwmVal  atomic.Uint64
-	stopC   chan struct{}
-	wg      sync.WaitGroup
-	once    sync.Once
-}
-
-func newRSSSampler(pid int) *rssSampler {
-	return &rssSampler{pid: pid, stopC: make(chan struct{})}
-}
-
-func (s *rssSampler) start() {
-	if s.pid <= 0 {
-		return
-	}
-	s.sample()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.stopC:
-				return
-			case <-t.C:
-				s.sample()
-			}
-		}
-	}()
-}
-
-func (s *rssSampler) stop() {
-	s.once.Do(func() { close(s.stopC) })
-	s.wg.Wait()
-}
-
-func (s *rssSampler) sample() {
-	rss, hwm, err := readProcStatus(s.pid)
-	if err != nil {
-		return
-	}
-	s.last.Store(rss)
-	if rss > s.peakRSS.Load() {
-		s.peakRSS.Store(rss)
-	}
-	if hwm > 0 {
-		s.hwmVal.Store(hwm)
-	}
-}
-
-func (s *rssSampler) current() uint64 { return s.last.Load() }
-func (s *rssSampler) peak() uint64    { s.sample(); return s.peakRSS.Load() }
-func (s *rssSampler) hwm() uint64     { return s.hwmVal.Load() }
-
-// readProcStatus returns VmRSS and VmHWM of pid in bytes.
-func readProcStatus(pid int) (rss, hwm uint64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		var dst *uint64
-		switch {
-		case strings.HasPrefix(line, "VmRSS:"):
-			dst = &rss
-		case strings.HasPrefix(line, "VmHWM:"):
-			dst = &hwm
-		default:
-			continue
-		}
-		fields := strings.Fields(line)
-		if len(fields) >= 2 {
-			kb, _ := strconv.ParseUint(fields[1], 10, 64)
-			*dst = kb * 1024
-		}
-	}
-	return rss, hwm, sc.Err()
-}
 
 // findLocalListenerPID returns the pid of the process listening on the
 // endpoint's TCP port when the endpoint is on this machine (loopback or

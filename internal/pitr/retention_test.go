@@ -20,6 +20,10 @@ import (
 
 var bg = context.Background()
 
+// compactSegments is the compaction run length of the tests' services:
+// small, so compaction happens within a test.
+const compactSegments = 5
+
 // env is an engine, repository, backup and PITR service on a fake clock.
 type env struct {
 	clk   *clock.Fake
@@ -64,7 +68,7 @@ func newEnvOn(t *testing.T, clk *clock.Fake, store *repotest.MemStore, rk *keys.
 	}
 	// A ship interval the test never reaches: it drives passes with RunOnce.
 	e.svc, err = Open(bg, Config{Engine: e.eng, Repo: rp, Backups: e.bk, Clock: e.clk, Region: "us-east-1",
-		AccountID: "000000000000", Logger: log, ShipInterval: 1000 * day})
+		AccountID: "000000000000", Logger: log, ShipInterval: 1000 * day, CompactSegments: compactSegments})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,13 @@
 //     manifests) against days × table size, the dedup ratio, what each day
 //     added, and, with fewer than 30 days, a clearly labelled linear
 //     extrapolation to 30.
+//  5. Point-in-time recovery ("pitr" phase, not in the default list; see
+//     pitr.go): PutItem throughput of --clients workers with PITR off and
+//     on (--pitr-rounds pairs of windows), now − LatestRestorableDateTime
+//     polled every 200 ms under that load, and, after rewriting
+//     --pitr-churn of the items with PITR on, RestoreTableToPointInTime to
+//     a random instant of the rewrite against RestoreTableFromBackup of a
+//     backup of the same table, both timed to ACTIVE.
 //
 // On a shared machine, --repeat N makes N restores (into new tables) and N
 // live measurements (each baseline's writes change the table, so each
@@ -67,6 +74,9 @@
 //
 //	# only some phases
 //	go run ./bench/backup --size 1GB --phases throughput,live
+//
+//	# point-in-time recovery only
+//	go run ./bench/backup --size 300MB --phases pitr --load-duration 15s
 //
 //	# on a shared machine: before each measured phase wait (up to 5 min)
 //	# until other processes use under 0.15 cores; 3 restores and 3 live
@@ -113,9 +123,14 @@ const (
 	phaseThroughput = "throughput"
 	phaseLive       = "live"
 	phaseDaily      = "daily"
+	phasePITR       = "pitr"
 )
 
-var allPhases = []string{phaseLatency, phaseThroughput, phaseLive, phaseDaily}
+var allPhases = []string{phaseLatency, phaseThroughput, phaseLive, phaseDaily, phasePITR}
+
+// defaultPhases leaves out pitr: it adds several minutes (four load
+// windows, three base snapshots, two restores); ask for it with --phases.
+var defaultPhases = []string{phaseLatency, phaseThroughput, phaseLive, phaseDaily}
 
 type config struct {
 	size          int64
@@ -147,6 +162,8 @@ type config struct {
 	table         string
 	idleWait      time.Duration
 	repeat        int
+	pitrRounds    int
+	pitrChurn     float64
 }
 
 func main() {
@@ -161,7 +178,9 @@ func main() {
 	flag.IntVar(&c.days, "days", 30, "daily backups in the daily phase")
 	flag.Float64Var(&c.churn, "churn", 0.01, "fraction of the items rewritten before each daily backup")
 	flag.StringVar(&c.diskTestFlag, "disk-test-size", "1GB", "size of the sequential write + fsync disk test (0: skip)")
-	flag.StringVar(&c.phasesFlag, "phases", strings.Join(allPhases, ","), "phases to run: "+strings.Join(allPhases, ","))
+	flag.StringVar(&c.phasesFlag, "phases", strings.Join(defaultPhases, ","), "phases to run, of: "+strings.Join(allPhases, ","))
+	flag.IntVar(&c.pitrRounds, "pitr-rounds", 2, "pitr phase: PITR off/on PutItem window pairs (each window 3 s warm-up + --load-duration)")
+	flag.Float64Var(&c.pitrChurn, "pitr-churn", 0.10, "pitr phase: fraction of the items rewritten with PITR on before the point-in-time restore")
 	flag.StringVar(&c.bin, "bin", "", "server binary to run (default: go build ./cmd/ebbtide from --src into the work directory)")
 	flag.StringVar(&c.src, "src", ".", "the Ebbtide source tree to build the server from")
 	flag.StringVar(&c.dataParent, "data-parent", os.TempDir(), "parent directory of the server's fresh data directory (and of the disk test)")
@@ -237,6 +256,8 @@ func (c *config) resolve() error {
 		return errors.New("--days must be >= 1")
 	case c.churn <= 0 || c.churn > 1:
 		return errors.New("--churn must be in (0, 1]")
+	case c.pitrChurn <= 0 || c.pitrChurn > 1 || c.pitrRounds < 1:
+		return errors.New("--pitr-churn must be in (0, 1] and --pitr-rounds >= 1")
 	case c.itemSize < 512 || c.itemSize > 350_000:
 		return errors.New("--item-size must be 512..350000")
 	}
@@ -375,6 +396,11 @@ func (b *bench) runPhases(ctx context.Context) error {
 	}
 	if c.phases[phaseDaily] {
 		if err := b.dailyPhase(ctx); err != nil {
+			return err
+		}
+	}
+	if c.phases[phasePITR] {
+		if err := b.pitrPhase(ctx); err != nil {
 			return err
 		}
 	}

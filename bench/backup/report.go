@@ -26,6 +26,8 @@ type Report struct {
 		LoadDuration  float64 `json:"load_duration_seconds"`
 		Days          int     `json:"days"`
 		Churn         float64 `json:"churn"`
+		PITRRounds    int     `json:"pitr_rounds"`
+		PITRChurn     float64 `json:"pitr_churn"`
 		DiskTestBytes int64   `json:"disk_test_bytes"`
 		Phases        string  `json:"phases"`
 		Repeat        int     `json:"repeat"`
@@ -48,6 +50,7 @@ type Report struct {
 	Live         *Live          `json:"live,omitempty"` // the attempt with the least other-process CPU
 	LiveAttempts []*Live        `json:"live_attempts,omitempty"`
 	Daily        *Daily         `json:"daily,omitempty"`
+	PITR         *PITRResult    `json:"pitr,omitempty"`
 	Repository   *RepoStats     `json:"repository"`
 	Profiles     []string       `json:"profiles,omitempty"`
 
@@ -71,6 +74,7 @@ func newReport(c config, start time.Time) *Report {
 	r.Config.LoadDuration, r.Config.Days, r.Config.Churn = c.loadDuration.Seconds(), c.days, c.churn
 	r.Config.DiskTestBytes, r.Config.Phases, r.Config.Seed = c.diskTest, c.phasesFlag, c.seed
 	r.Config.Repeat, r.Config.IdleWait = c.repeat, c.idleWait.Seconds()
+	r.Config.PITRRounds, r.Config.PITRChurn = c.pitrRounds, c.pitrChurn
 	return r
 }
 
@@ -216,6 +220,9 @@ func (r *Report) print(w io.Writer) {
 		}
 		p("phase time: %.0f s", d.Seconds)
 		p("")
+	}
+	if r.PITR != nil {
+		r.PITR.print(w)
 	}
 	if s := r.Repository; s != nil {
 		p("## Repository at the end (all phases)")

@@ -238,7 +238,7 @@ func (s *Service) plan(ctx context.Context, job pitrJob) (object, []object, erro
 			return bases[best], segs, nil
 		}
 		s.mu.Lock()
-		writing := s.bases[job.TableID]
+		writing := s.bases[job.TableID] != nil
 		s.mu.Unlock()
 		if !writing || time.Now().After(deadline) {
 			return object{}, nil, fmt.Errorf("pitr: no base snapshot of %s at or before %s", job.Name, job.UpTo)

@@ -149,7 +149,7 @@ func (s *Service) reconcile(ctx context.Context) error {
 				return err
 			}
 			s.log.Warn("point-in-time recovery: the first base snapshot was interrupted; the recovery window restarts now", "table", st.Name)
-			s.startBase(st.TableID, snap)
+			s.startBase(st.TableID, st.From, snap)
 		}
 	}
 	names, err := s.eng.ListTables(ctx)

@@ -67,8 +67,8 @@ type Service struct {
 
 	mu     sync.Mutex
 	tables map[string]*tableState // by TableId; guarded by mu
-	// bases marks tables whose base snapshot is being written.
-	bases map[string]bool
+	// bases holds the base snapshot being written per TableId.
+	bases map[string]*baseRun
 	// readers maps the hold of each running point-in-time restore to the
 	// TableId whose history it reads (forget waits for them).
 	readers map[string]string
@@ -91,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	cfg.defaults()
 	s := &Service{
 		cfg: cfg, eng: cfg.Engine, rp: cfg.Repo, bk: cfg.Backups, clk: cfg.Clock, log: cfg.Logger,
-		tables: map[string]*tableState{}, bases: map[string]bool{}, readers: map[string]string{},
+		tables: map[string]*tableState{}, bases: map[string]*baseRun{}, readers: map[string]string{},
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	s.bg, s.halt = context.WithCancel(context.Background())
@@ -162,7 +162,7 @@ func (s *Service) pass(ctx context.Context, st tableState) error {
 	if err := s.ship(ctx, &st); err != nil {
 		return err
 	}
-	s.maybeBase(&st)
+	s.maybeBase(ctx, &st)
 	if err := s.compact(ctx, &st); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ebbtide/ebbtide/internal/clock"
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
 
@@ -53,9 +54,13 @@ func (s *Service) ship(ctx context.Context, st *tableState) error {
 	return s.eng.TrimChanges(ctx, st.Name, upTo)
 }
 
-// maybeBase starts a new base snapshot when enough log has been shipped
-// since the last one, or it is old.
-func (s *Service) maybeBase(st *tableState) {
+// maybeBase starts a new base snapshot when the log shipped since the last
+// one is as large as the table (then replaying it would cost a restore as
+// much as reading a new base; BaseLogBytes is the floor), or the last one
+// is older than BaseInterval. Bases are full scans, so under a heavy write
+// load they must stay rare: tying them to the table's size keeps their
+// cost a fixed fraction of the write volume.
+func (s *Service) maybeBase(ctx context.Context, st *tableState) {
 	if st.LastBase == 0 {
 		return // the first base is being written (or retaken at start)
 	}
@@ -63,36 +68,64 @@ func (s *Service) maybeBase(st *tableState) {
 	if st.LogBytes < s.cfg.BaseLogBytes && age < s.cfg.BaseInterval {
 		return
 	}
+	if age < s.cfg.BaseInterval {
+		t, err := s.eng.Table(ctx, st.Name)
+		if err != nil {
+			return
+		}
+		stats, err := s.eng.Stats(ctx, t)
+		if err != nil || st.LogBytes < stats.SizeBytes {
+			return
+		}
+	}
 	snap, err := s.eng.SnapshotTable(s.bg, st.Name)
 	if err != nil {
 		s.log.Error("point-in-time recovery: cannot pin a base snapshot", "table", st.Name, "err", err)
 		return
 	}
-	s.startBase(st.TableID, snap)
+	s.startBase(st.TableID, st.From, snap)
 }
 
-// startBase writes snap as a base in the background (owning it). Only one
-// base per table is written at a time.
-func (s *Service) startBase(tableID string, snap *engine.TableSnapshot) {
+// baseRun is a base snapshot being written for one enable of a table
+// (identified by its capture boundary).
+type baseRun struct {
+	from   clock.Timestamp
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startBase writes snap as a base of the table's current enable (from) in
+// the background, owning snap. One base per table is written at a time; a
+// run left from an earlier enable is cancelled.
+func (s *Service) startBase(tableID string, from clock.Timestamp, snap *engine.TableSnapshot) {
 	s.mu.Lock()
-	if s.bases[tableID] {
-		s.mu.Unlock()
-		snap.Close()
-		return
+	if r := s.bases[tableID]; r != nil {
+		if r.from == from {
+			s.mu.Unlock()
+			snap.Close()
+			return
+		}
+		r.cancel()
 	}
-	s.bases[tableID] = true
+	ctx, cancel := context.WithCancel(s.bg)
+	run := &baseRun{from: from, cancel: cancel, done: make(chan struct{})}
+	s.bases[tableID] = run
 	s.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer close(run.done)
+		defer cancel()
 		defer snap.Close()
 		start := time.Now()
-		err := s.writeBase(s.bg, tableID, snap)
+		err := s.writeBase(ctx, tableID, from, snap)
 		s.mu.Lock()
-		delete(s.bases, tableID)
+		if s.bases[tableID] == run {
+			delete(s.bases, tableID)
+		}
 		s.mu.Unlock()
 		if err != nil {
-			if s.bg.Err() == nil {
+			if ctx.Err() == nil {
 				s.log.Error("point-in-time recovery: base snapshot failed", "table", snap.Table().Name, "err", err)
 			}
 			return
@@ -102,12 +135,26 @@ func (s *Service) startBase(tableID string, snap *engine.TableSnapshot) {
 	}()
 }
 
+// stopBase cancels the base being written for the enable `from` of a
+// table and waits for it to end (forget calls it before deleting the
+// history, so a late base cannot outlive it).
+func (s *Service) stopBase(tableID string, from clock.Timestamp) {
+	s.mu.Lock()
+	r := s.bases[tableID]
+	s.mu.Unlock()
+	if r == nil || r.from != from {
+		return
+	}
+	r.cancel()
+	<-r.done
+}
+
 // baseMeta is a base snapshot's manifest metadata.
 type baseMeta struct {
 	Table []byte `json:"table"` // engine.MarshalTable of the record at the snapshot
 }
 
-func (s *Service) writeBase(ctx context.Context, tableID string, snap *engine.TableSnapshot) error {
+func (s *Service) writeBase(ctx context.Context, tableID string, from clock.Timestamp, snap *engine.TableSnapshot) error {
 	lo, hi := snap.Bounds()
 	tb, err := engine.MarshalTable(snap.Table())
 	if err != nil {
@@ -124,6 +171,10 @@ func (s *Service) writeBase(ctx context.Context, tableID string, snap *engine.Ta
 	if err := snap.Items(ctx, s.bk.Paced(ctx, w.Add)); err != nil {
 		w.Abort()
 		return err
+	}
+	if st, on := s.state(tableID); !on || st.From != from {
+		w.Abort() // disabled (or re-enabled) meanwhile
+		return context.Canceled
 	}
 	if _, err := w.Commit(meta); err != nil {
 		return err

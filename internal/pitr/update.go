@@ -77,7 +77,7 @@ func (s *Service) enable(ctx context.Context, t *engine.Table, periodDays *int) 
 	s.tables[t.ID] = st
 	s.mu.Unlock()
 	s.log.Info("point-in-time recovery enabled", "table", t.Name, "recovery_period_days", st.PeriodDays)
-	s.startBase(t.ID, snap)
+	s.startBase(t.ID, from, snap)
 	return nil
 }
 
@@ -101,7 +101,10 @@ func (s *Service) forget(ctx context.Context, st tableState) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		// Restores accepted before now still read the history.
+		// A base still being written for this enable must not commit after
+		// the listing below; restores accepted before now still read the
+		// history.
+		s.stopBase(st.TableID, st.From)
 		for s.read(st.TableID) {
 			select {
 			case <-s.bg.Done():

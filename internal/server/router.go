@@ -43,7 +43,6 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, rt.health)
 	default:
-		rt.activity.touch()
 		rt.serveAPI(w, r)
 	}
 }
@@ -95,6 +94,9 @@ func (rt *router) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rt.api.Has(op) {
 		rt.writeError(w, respCT, dynamodb.Service("UnknownOperationException", ""))
 		return
+	}
+	if dataPlane[op] {
+		rt.activity.touch()
 	}
 	if e := authenticate(r); e != nil {
 		rt.writeError(w, respCT, e)

@@ -77,14 +77,10 @@ func (e *backupEnv) run(t *testing.T, args ...string) (stdout, stderr string, er
 	return run(t, append(args, "--endpoint-url", e.srv.Endpoint, "--region", e.srv.Region)...)
 }
 
-// createBackup runs `backup create --wait -q` and returns its output, or
-// skips the test while the server does not serve backups yet.
+// createBackup runs `backup create --wait -q` and returns its output.
 func (e *backupEnv) createBackup(t *testing.T, name string) (arn, summary string) {
 	t.Helper()
 	out, _, err := e.run(t, "backup", "create", "--table", "Music", "--name", name, "--wait", "-q")
-	if errorCode(err) == "UnknownOperationException" {
-		t.Skip("the server does not serve CreateBackup yet")
-	}
 	if err != nil {
 		t.Fatalf("backup create: %v", err)
 	}
@@ -202,9 +198,6 @@ func TestBackupCLI(t *testing.T) {
 func TestBackupCLIErrors(t *testing.T) {
 	e := newBackupEnv(t, 0)
 	_, _, err := e.run(t, "backup", "create", "--table", "Nope", "--name", "xyz")
-	if errorCode(err) == "UnknownOperationException" {
-		t.Skip("the server does not serve CreateBackup yet")
-	}
 	if err == nil || !strings.HasPrefix(err.Error(), "CreateBackup: TableNotFoundException") {
 		t.Errorf("backup of a missing table: err = %v", err)
 	}

@@ -55,9 +55,6 @@ func (e *backupEnv) countItems(t *testing.T, table string) int32 {
 func TestPitrCLI(t *testing.T) {
 	e := newBackupEnv(t, 40)
 	out, _, err := e.run(t, "pitr", "enable", "--table", "Music", "--days", "7")
-	if errorCode(err) == "UnknownOperationException" {
-		t.Skip("the server does not serve UpdateContinuousBackups yet")
-	}
 	if err != nil {
 		t.Fatalf("pitr enable: %v", err)
 	}
@@ -157,9 +154,6 @@ func TestPitrCLI(t *testing.T) {
 func TestPitrCLIErrors(t *testing.T) {
 	e := newBackupEnv(t, 0)
 	_, _, err := e.run(t, "pitr", "enable", "--table", "Nope")
-	if errorCode(err) == "UnknownOperationException" {
-		t.Skip("the server does not serve UpdateContinuousBackups yet")
-	}
 	if err == nil || !strings.HasPrefix(err.Error(), "UpdateContinuousBackups: TableNotFoundException") {
 		t.Errorf("enable on a missing table: err = %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,15 +68,7 @@ func TestCaptureKillNine(t *testing.T) {
 		t.Skip("spawns a subprocess")
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCaptureKillChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), captureKillChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startChild(t, "TestCaptureKillChild", captureKillChildEnv, dir)
 	type ack struct {
 		k, i int
 		ts   clock.Timestamp

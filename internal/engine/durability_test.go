@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,15 +100,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 		t.Skip("spawns a subprocess")
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), killChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startChild(t, "TestKillChild", killChildEnv, dir)
 	var acked []int
 	sc := bufio.NewScanner(out)
 	for sc.Scan() && len(acked) < 400 {

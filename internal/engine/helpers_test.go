@@ -3,7 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -183,3 +186,20 @@ func fmtItem(it attr.Item) string {
 }
 
 func num(i int) attr.Value { return attr.NumberFromInt64(int64(i)) }
+
+// startChild runs the test named test of this binary as a child process
+// with env=dir in its environment (the child writes into dir and reports
+// on stdout), for tests that kill it with SIGKILL.
+func startChild(t *testing.T, test, env, dir string) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
+}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,15 +74,7 @@ func TestLoaderKillNine(t *testing.T) {
 		t.Skip("spawns a subprocess")
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLoaderKillChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), loaderKillChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startChild(t, "TestLoaderKillChild", loaderKillChildEnv, dir)
 	added := 0
 	sc := bufio.NewScanner(out)
 	for sc.Scan() && added < 20_000 {

@@ -53,6 +53,7 @@ func (e *Engine) SetChangeCapture(ctx context.Context, table string, on bool) (t
 	err = e.putCaptureRecord(ts, rec)
 	if err == nil {
 		ts.layout.Store(ts.layout.Load().withCapture(on))
+		ts.refs.reset() // on: the log is empty; off: dropped
 	}
 	ts.life.Unlock()
 	if err != nil {

@@ -49,6 +49,8 @@ type tableState struct {
 	// the table's keys are removed.
 	life    sync.RWMutex
 	deleted bool // guarded by life
+	// refs tracks the reference records of the table's change log.
+	refs refTracker
 	// loadEpoch changes (under life, held exclusively) when a restore is
 	// reset or ended: a Loader of an older epoch can no longer commit.
 	loadEpoch uint64

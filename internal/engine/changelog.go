@@ -74,28 +74,6 @@ func PrimaryKey(ks KeySchema, item attr.Item) ([]byte, error) {
 	return k, nil
 }
 
-// addChange puts the change record of write w, committed at commitTS,
-// into the batch.
-func (c *commitBatch) addChange(w *pendingWrite, commitTS clock.Timestamp) error {
-	ts := w.table
-	key := w.skey[len(ts.prefix):] // PrimaryKey's encoding
-	var item []byte
-	if w.new != nil {
-		item = w.enc
-	}
-	var small [512]byte // most records: no allocation
-	buf := small[:0]
-	if need := changeKeyLen + changeValueLen(key, item); need > len(small) {
-		if cap(c.buf) < need {
-			c.buf = make([]byte, 0, max(need, 2*cap(c.buf)))
-		}
-		buf = c.buf[:0]
-	}
-	buf = appendChangeKey(buf, ts.id, commitTS, c.nextSeq(ts))
-	buf = appendChangeValue(buf, w.origin, key, item)
-	return c.b.Set(buf[:changeKeyLen], buf[changeKeyLen:]) // Set copies
-}
-
 // nextSeq returns the seq of the table's next change record in the
 // commit.
 func (c *commitBatch) nextSeq(ts *tableState) uint32 {
@@ -123,7 +101,10 @@ func (e *Engine) ReadChanges(ctx context.Context, table string, after, upTo cloc
 	if err != nil {
 		return err
 	}
-	return readChanges(ctx, e.db, ts.id, after, upTo, fn)
+	// One view for the log and the items its references point to.
+	snap := e.db.NewSnapshot()
+	defer snap.Close()
+	return readChanges(ctx, snap, ts.id, ts.prefix, after, upTo, fn)
 }
 
 // ReadChanges calls fn for the changes with after < TS <= upTo that the
@@ -136,19 +117,45 @@ func (s *TableSnapshot) ReadChanges(ctx context.Context, after, upTo clock.Times
 	}
 	var id [tableIDLen]byte
 	copy(id[:], s.prefix[1:])
-	return readChanges(ctx, s.snap, id, after, upTo, fn)
+	return readChanges(ctx, s.snap, id, s.prefix, after, upTo, fn)
 }
 
 // maxTrimAhead bounds how far past the wall clock TrimChanges ratchets
 // the commit clock.
 const maxTrimAhead = time.Hour
 
-// readChanges walks the log records of table id with after < TS <= upTo.
-func readChanges(ctx context.Context, r kv.Reader, id [tableIDLen]byte, after, upTo clock.Timestamp, fn func(Change) error) (err error) {
+// readChanges walks the log records of table id with after < TS <= upTo
+// in the view r, reading the images of reference records from the
+// table's items (prefix items) in the same view.
+func readChanges(ctx context.Context, r kv.Reader, id [tableIDLen]byte, items []byte, after, upTo clock.Timestamp, fn func(Change) error) error {
 	if upTo <= after {
 		return nil
 	}
-	it, err := r.NewIter(changeBound(id, after+1), changeUpper(id, upTo))
+	return walkLog(ctx, r, changeBound(id, after+1), changeUpper(id, upTo), func(c Change, ref bool) error {
+		if ref {
+			if err := resolveRef(r, items, &c); err != nil { // c.Item: a copy
+				return fmt.Errorf("%w (at %v/%d)", err, c.TS, c.Seq)
+			}
+			c.Key = append([]byte(nil), c.Key...) // the iterator's is reused
+		} else {
+			// One copy for both slices: the iterator's are reused.
+			kb := make([]byte, len(c.Key)+len(c.Item))
+			copy(kb, c.Key)
+			copy(kb[len(c.Key):], c.Item)
+			c.Key = kb[:len(c.Key):len(c.Key)]
+			if c.Item != nil {
+				c.Item = kb[len(c.Key):]
+			}
+		}
+		return fn(c)
+	})
+}
+
+// walkLog decodes the log records in [lower, upper) of r in order and
+// calls fn with each (its slices alias the iterator's, valid during the
+// call) and whether it is a reference record.
+func walkLog(ctx context.Context, r kv.Reader, lower, upper []byte, fn func(c Change, ref bool) error) (err error) {
+	it, err := r.NewIter(lower, upper)
 	if err != nil {
 		return err
 	}
@@ -171,18 +178,11 @@ func readChanges(ctx context.Context, r kv.Reader, id [tableIDLen]byte, after, u
 		if err != nil {
 			return err
 		}
-		if err := decodeChangeValue(v, &c); err != nil {
+		ref, err := decodeChangeValue(v, &c)
+		if err != nil {
 			return fmt.Errorf("%w (at %v/%d)", err, c.TS, c.Seq)
 		}
-		// One copy for both slices: the iterator's are reused.
-		kb := make([]byte, len(c.Key)+len(c.Item))
-		copy(kb, c.Key)
-		copy(kb[len(c.Key):], c.Item)
-		c.Key = kb[:len(c.Key):len(c.Key)]
-		if c.Item != nil {
-			c.Item = kb[len(c.Key):]
-		}
-		if err := fn(c); err != nil {
+		if err := fn(c, ref); err != nil {
 			return err
 		}
 	}
@@ -261,7 +261,11 @@ func (e *Engine) TrimChanges(ctx context.Context, table string, upTo clock.Times
 		b.Close()
 		return err
 	}
-	return b.Commit()
+	if err := b.Commit(); err != nil {
+		return err
+	}
+	ts.refs.trim(upTo) // only now: see changelog_refs.go
+	return nil
 }
 
 // observeChangeLog ratchets the commit clock (at Open) above every
@@ -297,5 +301,16 @@ func (e *Engine) observeChangeLog(ts *tableState) error {
 			e.hlc.Observe(clock.Timestamp(binary.BigEndian.Uint64(v)))
 		}
 	}
-	return it.Close()
+	if err := it.Close(); err != nil {
+		return err
+	}
+	return loadRefs(e.db, ts)
+}
+
+// loadRefs rebuilds the table's refTracker from its log (at Open).
+func loadRefs(r kv.Reader, ts *tableState) error {
+	return walkLog(context.Background(), r, changeBound(ts.id, 0), prefixEnd(changeLogPrefix(ts.id)), func(c Change, ref bool) error {
+		ts.refs.note(&c, ref)
+		return nil
+	})
 }

@@ -19,8 +19,11 @@ import (
 //
 // header is the format version in the high four bits (changeCodecV1) and
 // flags in the low four: changeFlagDelete for a deletion, whose item part
-// is empty; a put's item part is the new item as stored (attr.AppendItem,
-// never empty). key is the item's primary key as PrimaryKey encodes it.
+// is empty; changeFlagRef for a put whose image is the table's item itself
+// (a reference record, see changelog_refs.go), whose item part is empty
+// too; a put without flags carries the new item as stored
+// (attr.AppendItem, never empty). key is the item's primary key as
+// PrimaryKey encodes it.
 // Unknown versions, flags or origins and non-minimal lengths are
 // rejected, so a reader never misreads a record a newer writer made, and
 // a valid value has exactly one encoding.
@@ -33,6 +36,7 @@ const (
 	changeCodecV1    = 0x10 // version 1, in the header's high bits
 	changeVersionMsk = 0xf0
 	changeFlagDelete = 0x01
+	changeFlagRef    = 0x02
 	changeFlagsMask  = 0x0f
 
 	// maxOrigin is the highest Origin a record may carry.
@@ -105,41 +109,51 @@ func appendChangeValue(dst []byte, origin Origin, key, item []byte) []byte {
 	return append(dst, item...)
 }
 
+// appendChangeRef appends the value of a reference record of a put to
+// dst: the image is the table's item at key.
+func appendChangeRef(dst []byte, origin Origin, key []byte) []byte {
+	dst = append(dst, changeCodecV1|changeFlagRef, byte(origin))
+	dst = binary.AppendUvarint(dst, uint64(len(key)))
+	return append(dst, key...)
+}
+
 // decodeChangeValue parses a record's value into c (Origin, Key, Item;
-// the slices alias v).
-func decodeChangeValue(v []byte, c *Change) error {
+// the slices alias v). ref reports a reference record, whose Item is nil
+// and must be read from the table (readChanges does).
+func decodeChangeValue(v []byte, c *Change) (ref bool, err error) {
 	if len(v) < 2 {
-		return fmt.Errorf("%w: %d bytes", errCorruptChange, len(v))
+		return false, fmt.Errorf("%w: %d bytes", errCorruptChange, len(v))
 	}
 	hdr, origin := v[0], Origin(v[1])
 	if hdr&changeVersionMsk != changeCodecV1 {
-		return fmt.Errorf("%w: unknown version %#x", errCorruptChange, hdr>>4)
+		return false, fmt.Errorf("%w: unknown version %#x", errCorruptChange, hdr>>4)
 	}
-	if hdr&changeFlagsMask&^changeFlagDelete != 0 {
-		return fmt.Errorf("%w: unknown flags %#x", errCorruptChange, hdr&changeFlagsMask)
+	flags := hdr & changeFlagsMask
+	if flags != 0 && flags != changeFlagDelete && flags != changeFlagRef {
+		return false, fmt.Errorf("%w: unknown flags %#x", errCorruptChange, flags)
 	}
 	if origin > maxOrigin {
-		return fmt.Errorf("%w: unknown origin %d", errCorruptChange, origin)
+		return false, fmt.Errorf("%w: unknown origin %d", errCorruptChange, origin)
 	}
 	n, w := binary.Uvarint(v[2:])
 	if w <= 0 || w != uvarintLen(n) {
-		return fmt.Errorf("%w: bad key length", errCorruptChange)
+		return false, fmt.Errorf("%w: bad key length", errCorruptChange)
 	}
 	rest := v[2+w:]
 	if n < minPrimaryKeyLen || n > uint64(len(rest)) {
-		return fmt.Errorf("%w: key length %d of %d bytes", errCorruptChange, n, len(rest))
+		return false, fmt.Errorf("%w: key length %d of %d bytes", errCorruptChange, n, len(rest))
 	}
 	key, item := rest[:n], rest[n:]
-	if hdr&changeFlagDelete != 0 {
+	if flags != 0 {
 		if len(item) != 0 {
-			return fmt.Errorf("%w: deletion with an item", errCorruptChange)
+			return false, fmt.Errorf("%w: deletion or reference with an item", errCorruptChange)
 		}
 		item = nil
 	} else if len(item) == 0 {
-		return fmt.Errorf("%w: put without an item", errCorruptChange)
+		return false, fmt.Errorf("%w: put without an item", errCorruptChange)
 	}
 	c.Origin, c.Key, c.Item = origin, key, item
-	return nil
+	return flags == changeFlagRef, nil
 }
 
 // uvarintLen returns the length of x's uvarint encoding.

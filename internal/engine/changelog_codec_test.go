@@ -31,6 +31,9 @@ func TestChangeCodecFormat(t *testing.T) {
 	if v := appendChangeValue(nil, OriginRequest, pkey, []byte{1, 2}); !bytes.Equal(v, append(append([]byte{0x10, 0, 10}, pkey...), 1, 2)) {
 		t.Fatalf("put value %x", v)
 	}
+	if v := appendChangeRef(nil, OriginRequest, pkey); !bytes.Equal(v, append([]byte{0x12, 0, 10}, pkey...)) {
+		t.Fatalf("reference value %x", v)
+	}
 	if changeUpper(id, clock.Timestamp(1<<64-1)) == nil || !bytes.Equal(changeUpper(id, 5), changeBound(id, 6)) {
 		t.Fatal("changeUpper")
 	}
@@ -53,11 +56,22 @@ func TestChangeCodecRoundTrip(t *testing.T) {
 			t.Fatalf("changeValueLen %d, encoded %d", changeValueLen(tc.key, tc.item), len(v))
 		}
 		var c Change
-		if err := decodeChangeValue(v, &c); err != nil {
-			t.Fatal(err)
+		if ref, err := decodeChangeValue(v, &c); err != nil || ref {
+			t.Fatal(ref, err)
 		}
 		if c.Origin != tc.origin || !bytes.Equal(c.Key, tc.key) || !bytes.Equal(c.Item, tc.item) || (c.Item == nil) != (tc.item == nil) {
 			t.Fatalf("round trip: %+v", c)
+		}
+		if tc.item == nil {
+			continue
+		}
+		v = appendChangeRef(nil, tc.origin, tc.key)
+		if len(v) != changeValueLen(tc.key, nil) {
+			t.Fatalf("changeValueLen %d, reference encoded %d", changeValueLen(tc.key, nil), len(v))
+		}
+		c = Change{}
+		if ref, err := decodeChangeValue(v, &c); err != nil || !ref || c.Origin != tc.origin || !bytes.Equal(c.Key, tc.key) || c.Item != nil {
+			t.Fatalf("reference round trip: %+v, %v, %v", c, ref, err)
 		}
 	}
 }
@@ -70,7 +84,9 @@ func TestChangeCodecRejects(t *testing.T) {
 		"header only":    {0x10},
 		"version 0":      append([]byte{0x00}, good[1:]...),
 		"version 2":      append([]byte{0x20}, good[1:]...),
-		"unknown flag":   append([]byte{0x12}, good[1:]...),
+		"unknown flag":   append([]byte{0x14}, good[1:]...),
+		"delete and ref": append([]byte{0x13}, good[1:len(good)-1]...),
+		"ref with item":  append([]byte{0x12}, good[1:]...),
 		"unknown origin": append([]byte{0x10, 9}, good[2:]...),
 		"no length":      {0x10, 0},
 		"short key":      append([]byte{0x11, 0, 8}, key[:8]...),
@@ -80,7 +96,7 @@ func TestChangeCodecRejects(t *testing.T) {
 		"delete item":    append(appendChangeValue(nil, OriginRequest, key, nil), 1),
 	} {
 		var c Change
-		if err := decodeChangeValue(v, &c); !errors.Is(err, errCorruptChange) {
+		if _, err := decodeChangeValue(v, &c); !errors.Is(err, errCorruptChange) {
 			t.Errorf("%s (%x): %v", name, v, err)
 		}
 	}
@@ -98,16 +114,22 @@ func FuzzDecodeChangeValue(f *testing.F) {
 	f.Add(appendChangeValue(nil, OriginRequest, []byte("012345678"), item))
 	f.Add(appendChangeValue(nil, OriginTTL, []byte("012345678"), nil))
 	f.Add(appendChangeValue(nil, OriginRequest, bytes.Repeat([]byte{1}, 200), item))
+	f.Add(appendChangeRef(nil, OriginRequest, []byte("012345678")))
 	f.Add([]byte{0x10, 0, 0x80})
 	f.Fuzz(func(t *testing.T, v []byte) {
 		var c Change
-		if err := decodeChangeValue(v, &c); err != nil {
+		ref, err := decodeChangeValue(v, &c)
+		if err != nil {
 			if !errors.Is(err, errCorruptChange) {
 				t.Fatalf("error not errCorruptChange: %v", err)
 			}
 			return
 		}
-		if got := appendChangeValue(nil, c.Origin, c.Key, c.Item); !bytes.Equal(got, v) {
+		got := appendChangeValue(nil, c.Origin, c.Key, c.Item)
+		if ref {
+			got = appendChangeRef(nil, c.Origin, c.Key)
+		}
+		if !bytes.Equal(got, v) {
 			t.Fatalf("re-encoded %x, decoded from %x", got, v)
 		}
 	})

@@ -18,9 +18,11 @@ type commitBatch struct {
 	indexes map[*indexState]statsDelta
 	colls   map[string]*collection // tables with LSIs only
 	// changes counts, per table, the change records of the commit so far
-	// (their seqs); buf is where they are encoded.
-	changes []changeSeq
-	buf     []byte
+	// (their seqs); buf is where they are encoded; refUpdates are their
+	// effects on the tables' refTrackers, published once committed.
+	changes    []changeSeq
+	buf        []byte
+	refUpdates []refUpdate
 }
 
 // collection is one item collection a commit touches.
@@ -66,6 +68,7 @@ func (e *Engine) apply(ws []pendingWrite, metas []metaWrite, results []MutationR
 	if err := c.b.Commit(); err != nil {
 		return err
 	}
+	publishRefs(c.refUpdates) // still under the items' locks
 	c.applyStats()
 	for i := range results {
 		results[i].CommitTS = commitTS

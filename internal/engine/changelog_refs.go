@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/clock"
+	"github.com/ebbtide/ebbtide/internal/kv"
+)
+
+// Reference records. A put's change record need not carry the new image:
+// the item written in the same batch already holds it, until the item is
+// written again. So a put is logged as a reference (key only, ~50 bytes
+// instead of the item's size), and the write that next changes the item,
+// if the reference is still in the log, rewrites the reference into a full
+// record carrying the image it is about to replace, in its own batch.
+// That keeps, in every consistent view of the store (any snapshot):
+//
+//	a reference record (k, t) in the log  ⇒  the item at k is the image
+//	the commit at t wrote.
+//
+// A later write of k either sees k's reference in refTracker (set after
+// the reference's commit, under k's item lock, which the later write then
+// holds) and replaces it in its batch, or sees none because TrimChanges
+// forgot it — which it does only after its DeleteRange committed, so every
+// view holding the later write holds no reference of k at or below the
+// trim. readChanges thus resolves a reference by reading the item in the
+// same snapshot as the log.
+//
+// This halves the bytes a captured write adds to the WAL, the memtable and
+// compactions (the image once, not twice), which is most of what capture
+// costs a write-heavy table. A rewrite racing a trim can put a full record
+// back below the trim mark; no reader reads below the mark, and the next
+// trim (which deletes from timestamp 0) removes it.
+
+// maxRefs bounds the references tracked per table (~100 bytes each):
+// while the log is not shipped (repository unreachable), puts beyond it
+// are logged with their image, which needs no tracking.
+var maxRefs = 1 << 18 // a variable for tests
+
+// errDanglingRef reports a reference record whose item is gone: the
+// invariant above was broken (a bug or a corrupt store).
+var errDanglingRef = errors.New("engine: change log reference to a missing item")
+
+// refEntry is the log record of an item's newest captured write, a
+// reference.
+type refEntry struct {
+	ts     clock.Timestamp
+	seq    uint32
+	origin Origin
+}
+
+// refTracker holds, for a captured table, the items whose newest record in
+// the change log is a reference, by primary key.
+type refTracker struct {
+	mu sync.Mutex
+	m  map[string]refEntry
+}
+
+// lookup returns the reference of the item with primary key key, if any,
+// and whether another reference may be tracked.
+func (r *refTracker) lookup(key []byte) (e refEntry, ok, room bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok = r.m[string(key)]
+	return e, ok, len(r.m) < maxRefs
+}
+
+// refUpdate is what a committed write changes in its table's refTracker:
+// its reference (ref) or none (its record carries its image, or it is a
+// deletion).
+type refUpdate struct {
+	refs  *refTracker
+	key   string
+	entry refEntry
+	ref   bool
+}
+
+// publish applies committed updates, in commit order of each key (the
+// writer holds the item locks).
+func publishRefs(us []refUpdate) {
+	for _, u := range us {
+		u.refs.mu.Lock()
+		if u.ref {
+			if u.refs.m == nil {
+				u.refs.m = map[string]refEntry{}
+			}
+			u.refs.m[u.key] = u.entry
+		} else {
+			delete(u.refs.m, u.key)
+		}
+		u.refs.mu.Unlock()
+	}
+}
+
+// trim forgets the references at or below upTo (after TrimChanges
+// committed their deletion).
+func (r *refTracker) trim(upTo clock.Timestamp) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, e := range r.m {
+		if e.ts <= upTo {
+			delete(r.m, k)
+		}
+	}
+}
+
+// reset forgets every reference (the log was dropped).
+func (r *refTracker) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.m = nil
+}
+
+// note records, at Open, a record of the log read in (TS, Seq) order:
+// the newest record of each key decides whether it has a reference.
+func (r *refTracker) note(c *Change, ref bool) {
+	if r.m == nil {
+		r.m = map[string]refEntry{}
+	}
+	if ref {
+		r.m[string(c.Key)] = refEntry{ts: c.TS, seq: c.Seq, origin: c.Origin}
+	} else {
+		delete(r.m, string(c.Key))
+	}
+}
+
+// addChange puts the change record of write w, committed at commitTS,
+// into the batch: a reference for a put while there is room, else the
+// image (nil for a delete). If the item's previous write is still logged
+// as a reference, that record is rewritten with the image w replaces.
+func (c *commitBatch) addChange(w *pendingWrite, commitTS clock.Timestamp) error {
+	ts := w.table
+	key := w.skey[len(ts.prefix):] // PrimaryKey's encoding
+	prev, ok, room := ts.refs.lookup(key)
+	if ok {
+		if w.old == nil {
+			return errDanglingRef
+		}
+		old := attr.AppendItem(nil, w.old)
+		if err := c.setChange(ts.id, prev.ts, prev.seq, appendChangeValue(c.valueBuf(key, old), prev.origin, key, old)); err != nil {
+			return err
+		}
+	}
+	u := refUpdate{refs: &ts.refs, key: string(key)}
+	seq := c.nextSeq(ts)
+	var v []byte
+	if w.new != nil && (room || ok) {
+		u.ref, u.entry = true, refEntry{ts: commitTS, seq: seq, origin: w.origin}
+		v = appendChangeRef(c.valueBuf(key, nil), w.origin, key)
+	} else {
+		var item []byte
+		if w.new != nil {
+			item = w.enc
+		}
+		v = appendChangeValue(c.valueBuf(key, item), w.origin, key, item)
+	}
+	c.refUpdates = append(c.refUpdates, u)
+	return c.setChange(ts.id, commitTS, seq, v)
+}
+
+// valueBuf returns an empty buffer with room for a record's value.
+func (c *commitBatch) valueBuf(key, item []byte) []byte {
+	if need := changeValueLen(key, item); cap(c.buf) < need {
+		c.buf = make([]byte, 0, max(need, 2*cap(c.buf), 256))
+	}
+	return c.buf[:0]
+}
+
+// setChange puts the record (ts, seq) of table id with value v.
+func (c *commitBatch) setChange(id [tableIDLen]byte, ts clock.Timestamp, seq uint32, v []byte) error {
+	var k [changeKeyLen]byte
+	return c.b.Set(appendChangeKey(k[:0], id, ts, seq), v) // Set copies
+}
+
+// resolveRef fills in the image of a reference record c from r, the view
+// the record was read in; items is the table's items prefix.
+func resolveRef(r kv.Reader, items []byte, c *Change) error {
+	k := make([]byte, 0, len(items)+len(c.Key))
+	k = append(append(k, items...), c.Key...)
+	v, found, err := r.Get(k)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errDanglingRef
+	}
+	c.Item = v
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ebbtide/ebbtide/internal/clock"
 	"github.com/ebbtide/ebbtide/internal/engine"
+	"github.com/ebbtide/ebbtide/internal/repo"
 )
 
 // A segment is a repository stream of changes in (TS, Seq) order, one
@@ -16,6 +17,13 @@ import (
 // where put is 1 and item the stored item encoding for a put, 0 and
 // nothing for a delete.
 const segmentVersion = 1
+
+// segmentCompression is how log segments are compressed: zstd's fastest
+// level. Segments are written every second while the table takes writes,
+// so their CPU is taken from the live load (the default level cost ~5 % of
+// a write-heavy server's CPU, the fastest about half); bases, written
+// rarely, keep the repository's level.
+var segmentCompression = repo.WithCompression(repo.CompressionFastest)
 
 var errBadChange = errors.New("pitr: malformed change record")
 

@@ -105,6 +105,8 @@ type Repo struct {
 	macKey []byte
 	enc    *zstd.Encoder
 	dec    *zstd.Decoder
+	encMu  sync.Mutex
+	encs   map[int]*zstd.Encoder // other levels (WithCompression)
 
 	knownMu  sync.Mutex
 	known    map[ChunkID]int64 // chunk id → stored size; nil until listed
@@ -130,14 +132,7 @@ func Open(ctx context.Context, store blob.Store, kw keys.KeyWrapper, opts Option
 	if err != nil {
 		return nil, err
 	}
-	level := zstd.SpeedDefault
-	switch opts.Compression {
-	case CompressionFastest:
-		level = zstd.SpeedFastest
-	case CompressionBetter:
-		level = zstd.SpeedBetterCompression
-	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(opts.Workers))
+	enc, err := newEncoder(opts.Compression, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +145,40 @@ func Open(ctx context.Context, store blob.Store, kw keys.KeyWrapper, opts Option
 		store: store, kw: kw, opts: opts, log: opts.Logger, cfg: cfg,
 		aead: aead, macKey: sub.ChunkID, enc: enc, dec: dec,
 	}, nil
+}
+
+// newEncoder returns a zstd encoder at a Compression level.
+func newEncoder(compression, workers int) (*zstd.Encoder, error) {
+	level := zstd.SpeedDefault
+	switch compression {
+	case CompressionFastest:
+		level = zstd.SpeedFastest
+	case CompressionBetter:
+		level = zstd.SpeedBetterCompression
+	}
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(workers))
+}
+
+// encoder returns the encoder of a Compression level (0: the
+// repository's), made on first use and kept until Close.
+func (r *Repo) encoder(level int) *zstd.Encoder {
+	if level == 0 || level == r.opts.Compression {
+		return r.enc
+	}
+	r.encMu.Lock()
+	defer r.encMu.Unlock()
+	if e := r.encs[level]; e != nil {
+		return e
+	}
+	e, err := newEncoder(level, r.opts.Workers)
+	if err != nil { // only for invalid options, which newEncoder never passes
+		return r.enc
+	}
+	if r.encs == nil {
+		r.encs = map[int]*zstd.Encoder{}
+	}
+	r.encs[level] = e
+	return e
 }
 
 // ID returns the repository id (random, fixed at initialization).
@@ -169,6 +198,11 @@ func (r *Repo) Store() blob.Store { return r.store }
 func (r *Repo) Close() error {
 	r.enc.Close()
 	r.dec.Close()
+	r.encMu.Lock()
+	for _, e := range r.encs {
+		e.Close()
+	}
+	r.encMu.Unlock()
 	return nil
 }
 

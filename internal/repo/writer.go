@@ -11,6 +11,8 @@ import (
 	"io"
 	"sync"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/ebbtide/ebbtide/internal/blob"
 	"github.com/restic/chunker"
 )
@@ -28,6 +30,7 @@ type Writer struct {
 	cancel   context.CancelCauseFunc
 	kind, id string
 	lock     *writerLock
+	enc      *zstd.Encoder // the chunks' compressor (WithCompression)
 
 	buf  []byte        // framing buffer being filled
 	in   chan []byte   // full buffers to the chunker
@@ -43,10 +46,21 @@ type Writer struct {
 	sum       [32]byte
 }
 
+// WriterOption tunes one Writer.
+type WriterOption func(*Writer)
+
+// WithCompression compresses the writer's new chunks at level
+// (CompressionFastest, CompressionDefault, CompressionBetter) instead of
+// the repository's Options.Compression: e.g. fastest for data written
+// continuously under a live load, whose CPU matters more than its size.
+func WithCompression(level int) WriterOption {
+	return func(w *Writer) { w.enc = w.r.encoder(level) }
+}
+
 // NewWriter starts a snapshot kind/id. It takes a writer lock (waiting while
 // a garbage collection runs) and fails with ErrExists if the snapshot is
 // already there. ctx bounds the whole writer: cancel it to abort.
-func (r *Repo) NewWriter(ctx context.Context, kind, id string) (*Writer, error) {
+func (r *Repo) NewWriter(ctx context.Context, kind, id string, opts ...WriterOption) (*Writer, error) {
 	if err := checkName(kind, id); err != nil {
 		return nil, err
 	}
@@ -63,6 +77,10 @@ func (r *Repo) NewWriter(ctx context.Context, kind, id string) (*Writer, error) 
 		in:   make(chan []byte, 2),
 		free: make(chan []byte, 3),
 		done: make(chan struct{}),
+		enc:  r.enc,
+	}
+	for _, o := range opts {
+		o(w)
 	}
 	w.buf = make([]byte, 0, frameBufSize)
 	w.free <- make([]byte, 0, frameBufSize)
@@ -226,7 +244,7 @@ func (w *Writer) worker(jobs <-chan chunkJob, bufs chan<- []byte) {
 			continue
 		}
 		id := hasher.sum(job.data)
-		stored, added, err := w.r.storeChunk(w.ctx, id, job.data)
+		stored, added, err := w.r.storeChunk(w.ctx, w.enc, id, job.data)
 		bufs <- job.data[:0]
 		if err != nil {
 			w.fail(err)
@@ -251,7 +269,7 @@ type pendingChunk struct {
 
 // storeChunk makes sure chunk id is in the store and returns its stored
 // size; added reports whether this call uploaded it.
-func (r *Repo) storeChunk(ctx context.Context, id ChunkID, data []byte) (stored int64, added bool, err error) {
+func (r *Repo) storeChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, data []byte) (stored int64, added bool, err error) {
 	for {
 		r.knownMu.Lock()
 		if size, ok := r.known[id]; ok {
@@ -277,7 +295,7 @@ func (r *Repo) storeChunk(ctx context.Context, id ChunkID, data []byte) (stored 
 		r.pending[id] = p
 		r.knownMu.Unlock()
 
-		p.size, added, p.err = r.uploadChunk(ctx, id, data)
+		p.size, added, p.err = r.uploadChunk(ctx, enc, id, data)
 		r.knownMu.Lock()
 		delete(r.pending, id)
 		if p.err == nil && r.known != nil {
@@ -291,7 +309,7 @@ func (r *Repo) storeChunk(ctx context.Context, id ChunkID, data []byte) (stored 
 
 // uploadChunk probes for the chunk (another process may have written it
 // since the listing) and otherwise compresses, seals and puts it.
-func (r *Repo) uploadChunk(ctx context.Context, id ChunkID, data []byte) (int64, bool, error) {
+func (r *Repo) uploadChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, data []byte) (int64, bool, error) {
 	key := chunkKey(id)
 	size, err := r.store.Size(ctx, key)
 	if err == nil {
@@ -300,7 +318,7 @@ func (r *Repo) uploadChunk(ctx context.Context, id ChunkID, data []byte) (int64,
 	if !errors.Is(err, blob.ErrNotFound) {
 		return 0, false, fmt.Errorf("repo: probing %s: %w", key, err)
 	}
-	obj := r.sealChunk(id, data)
+	obj := r.sealChunk(enc, id, data)
 	if err := r.store.Put(ctx, key, obj); err != nil {
 		return 0, false, fmt.Errorf("repo: writing %s: %w", key, err)
 	}
@@ -313,11 +331,11 @@ const (
 	chunkZstd = 1
 )
 
-// sealChunk compresses (when it helps) and seals a chunk.
-func (r *Repo) sealChunk(id ChunkID, data []byte) []byte {
+// sealChunk compresses with enc (when it helps) and seals a chunk.
+func (r *Repo) sealChunk(enc *zstd.Encoder, id ChunkID, data []byte) []byte {
 	pt := make([]byte, 1, len(data)/2+64)
 	pt[0] = chunkZstd
-	pt = r.enc.EncodeAll(data, pt)
+	pt = enc.EncodeAll(data, pt)
 	if len(pt) >= len(data)+1 {
 		pt = append(append(pt[:0], chunkRaw), data...)
 	}

@@ -185,7 +185,7 @@ func main() {
 	flag.StringVar(&c.src, "src", ".", "the Ebbtide source tree to build the server from")
 	flag.StringVar(&c.dataParent, "data-parent", os.TempDir(), "parent directory of the server's fresh data directory (and of the disk test)")
 	flag.BoolVar(&c.keep, "keep", false, "keep the data and work directories")
-	flag.StringVar(&c.profileDir, "profile", "", "take server CPU profiles of the first full backup, the restore and the backup under load into this directory")
+	flag.StringVar(&c.profileDir, "profile", "", "take server CPU profiles (of the first full backup, the restore, the backup under load and each PITR on/off window) into this directory")
 	flag.DurationVar(&c.profileLength, "profile-duration", 20*time.Second, "length of each CPU profile")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
 	flag.BoolVar(&c.quiet, "quiet", false, "draw no progress on stderr")

@@ -435,6 +435,12 @@ func (b *bench) putWindow(ctx context.Context, round int, pitr bool) (PITRWindow
 	m := startMeter(b.srv.pid(), b.rss)
 	measuring.Store(true)
 	t1 := time.Now()
+	prof := fmt.Sprintf("pitr-%d-off", round)
+	if pitr {
+		prof = fmt.Sprintf("pitr-%d-on", round)
+	}
+	waitProfile := b.profile(ctx, prof)
+	defer waitProfile()
 	var lags []float64
 	var lagErrs int
 	lagDone := make(chan struct{})

@@ -179,7 +179,7 @@ func main() {
 	flag.Float64Var(&c.churn, "churn", 0.01, "fraction of the items rewritten before each daily backup")
 	flag.StringVar(&c.diskTestFlag, "disk-test-size", "1GB", "size of the sequential write + fsync disk test (0: skip)")
 	flag.StringVar(&c.phasesFlag, "phases", strings.Join(defaultPhases, ","), "phases to run, of: "+strings.Join(allPhases, ","))
-	flag.IntVar(&c.pitrRounds, "pitr-rounds", 2, "pitr phase: PITR off/on PutItem window pairs (each window 3 s warm-up + --load-duration)")
+	flag.IntVar(&c.pitrRounds, "pitr-rounds", 4, "pitr phase: PITR off/on PutItem window pairs, alternately off-on and on-off (each window 3 s warm-up + --load-duration)")
 	flag.Float64Var(&c.pitrChurn, "pitr-churn", 0.10, "pitr phase: fraction of the items rewritten with PITR on before the point-in-time restore")
 	flag.StringVar(&c.bin, "bin", "", "server binary to run (default: go build ./cmd/ebbtide from --src into the work directory)")
 	flag.StringVar(&c.src, "src", ".", "the Ebbtide source tree to build the server from")

@@ -132,25 +132,29 @@ func (b *bench) pitrPhase(ctx context.Context) error {
 	res := &PITRResult{Clients: c.clients, Items: b.items, Churn: c.pitrChurn}
 	b.rep.PITR = res
 	for round := 1; round <= c.pitrRounds; round++ {
-		b.settle()
-		off, err := b.putWindow(ctx, round, false)
-		if err != nil {
-			return err
-		}
-		res.Windows = append(res.Windows, off)
-		baseSecs, err := b.enablePITR(ctx)
-		if err != nil {
-			return err
-		}
-		b.settle()
-		on, err := b.putWindow(ctx, round, true)
-		if err != nil {
-			return err
-		}
-		on.BaseSeconds = baseSecs
-		res.Windows = append(res.Windows, on)
-		if err := b.setPITR(ctx, false); err != nil {
-			return err
+		// Odd rounds measure off then on, even rounds on then off, so
+		// that a drift of the machine over the phase (compactions of the
+		// load settling, page cache) weighs on both sides alike.
+		for _, on := range []bool{round%2 == 0, round%2 == 1} {
+			var baseSecs float64
+			if on {
+				var err error
+				if baseSecs, err = b.enablePITR(ctx); err != nil {
+					return err
+				}
+			}
+			b.settle()
+			w, err := b.putWindow(ctx, round, on)
+			if err != nil {
+				return err
+			}
+			w.BaseSeconds = baseSecs
+			res.Windows = append(res.Windows, w)
+			if on {
+				if err := b.setPITR(ctx, false); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	var offs, ons []float64

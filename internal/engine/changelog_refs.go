@@ -175,7 +175,10 @@ func (c *commitBatch) setChange(id [tableIDLen]byte, ts clock.Timestamp, seq uin
 }
 
 // resolveRef fills in the image of a reference record c from r, the view
-// the record was read in; items is the table's items prefix.
+// the record was read in; items is the table's items prefix. A Get, not a
+// seek of one iterator over the items: a Get consults the sstables' bloom
+// filters, and measured 1.3–2.2 µs per record against 12–15 µs
+// (BenchmarkReadChanges).
 func resolveRef(r kv.Reader, items []byte, c *Change) error {
 	k := make([]byte, 0, len(items)+len(c.Key))
 	k = append(append(k, items...), c.Key...)

@@ -35,6 +35,9 @@ func BenchmarkPutCapture(b *testing.B) {
 }
 
 func benchPutCapture(b *testing.B, shipped bool) {
+	saved := minRefImage
+	minRefImage = defaultMinRefImage // as in production (TestMain lowers it)
+	defer func() { minRefImage = saved }()
 	var engines [2]*Engine
 	for i, on := range []bool{false, true} {
 		e, err := Open(Options{Dir: b.TempDir(), Region: testRegion, AccountID: testAccount, Logger: slog.New(slog.DiscardHandler)})

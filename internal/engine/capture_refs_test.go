@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,6 +41,48 @@ func rawRecords(t tb, e *Engine, table string) (refs, full int) {
 		}
 	}
 	return refs, full
+}
+
+// TestMain logs every put of the engine's tests as a reference (their
+// items are small), so that the tests of every write path, crash and
+// concurrency cover reference records; TestCaptureSmallImagesInline
+// covers the threshold.
+func TestMain(m *testing.M) {
+	minRefImage = 1
+	os.Exit(m.Run())
+}
+
+// Images below minRefImage are logged inline; overwriting a referenced
+// item with a small one still rewrites the reference.
+func TestCaptureSmallImagesInline(t *testing.T) {
+	saved := minRefImage
+	minRefImage = 256
+	defer func() { minRefImage = saved }()
+	e, _ := openTest(t)
+	mustCreate(t, e, spec("T", attr.KindS, attr.KindInvalid))
+	ks := spec("T", attr.KindS, attr.KindInvalid).KeySchema
+	captureOn(t, e, "T")
+	k := key(attr.S("k"))
+	small, big := withAttrs(k, "v", num(1)), withAttrs(k, "pad", attr.S(strings.Repeat("x", 300)))
+	put(t, e, "T", small)
+	if refs, full := rawRecords(t, e, "T"); refs != 0 || full != 1 {
+		t.Fatalf("small put: %d references and %d full records, want 0 and 1", refs, full)
+	}
+	put(t, e, "T", big)
+	if refs, full := rawRecords(t, e, "T"); refs != 1 || full != 1 {
+		t.Fatalf("big put: %d references and %d full records, want 1 and 1", refs, full)
+	}
+	put(t, e, "T", small)
+	if refs, full := rawRecords(t, e, "T"); refs != 0 || full != 3 {
+		t.Fatalf("small over big: %d references and %d full records, want 0 and 3", refs, full)
+	}
+	if n := tableStateOf(t, e, "T").refs.n.Load(); n != 0 {
+		t.Fatalf("%d references tracked, want 0", n)
+	}
+	cs := allChanges(t, e, "T")
+	for i, want := range []attr.Item{small, big, small} {
+		checkChange(t, ks, cs[i], cs[i].TS, 0, k, want, OriginRequest)
+	}
 }
 
 // A put is logged as a reference to its item; overwriting or deleting the
@@ -142,7 +186,7 @@ func TestCaptureReferencesAfterReopen(t *testing.T) {
 	}
 	e = openAt(t, dir, clock.Real{})
 	defer e.Close()
-	if refs := len(tableStateOf(t, e, "T").refs.m); refs != 1 {
+	if refs := tableStateOf(t, e, "T").refs.n.Load(); refs != 1 {
 		t.Fatalf("%d references tracked after reopen, want 1", refs)
 	}
 	put(t, e, "T", v2)

@@ -23,7 +23,8 @@ import (
 //
 //  1. Write throughput with PITR off and on: --clients workers PutItem
 //     uniformly random existing items (3 s warm-up, then --load-duration
-//     measured), alternating off / on windows --pitr-rounds times. Before
+//     measured), --pitr-rounds pairs of windows, off-on in odd rounds and
+//     on-off in even ones (so that drift weighs on both sides). Before
 //     each "on" window PITR is enabled and the first base snapshot is
 //     waited for (server log) and the server left to settle, so that the
 //     window measures steady-state capture and shipping, not the one-off

@@ -12,8 +12,9 @@ import (
 
 // Reference records. A put's change record need not carry the new image:
 // the item written in the same batch already holds it, until the item is
-// written again. So a put is logged as a reference (key only, ~50 bytes
-// instead of the item's size), and the write that next changes the item,
+// written again. So a put of an image of at least minRefImage bytes is
+// logged as a reference (key only, ~50 bytes instead of the item's size;
+// smaller images are logged inline), and the write that next changes the item,
 // if the reference is still in the log, rewrites the reference into a full
 // record carrying the image it is about to replace, in its own batch.
 // That keeps, in every consistent view of the store (any snapshot):
@@ -29,9 +30,9 @@ import (
 // trim. readChanges thus resolves a reference by reading the item in the
 // same snapshot as the log.
 //
-// This halves the bytes a captured write adds to the WAL, the memtable and
-// compactions (the image once, not twice), which is most of what capture
-// costs a write-heavy table. A rewrite racing a trim can put a full record
+// For large items this halves the bytes a captured write adds to the WAL,
+// the memtable and compactions (the image once, not twice), which was most
+// of what capture cost a write-heavy table. A rewrite racing a trim can put a full record
 // back below the trim mark; no reader reads below the mark, and the next
 // trim (which deletes from timestamp 0) removes it.
 

@@ -91,6 +91,11 @@ func (d *DB) Get(key []byte) (value []byte, found bool, err error) {
 	return get(d.db, key)
 }
 
+// AppendGet appends the value stored at key to dst; see Reader.
+func (d *DB) AppendGet(dst, key []byte) (value []byte, found bool, err error) {
+	return appendGet(d.db, dst, key)
+}
+
 // NewIter returns an iterator over keys in [lower, upper); a nil bound is
 // open. It sees the store as of its creation. Close it when done.
 func (d *DB) NewIter(lower, upper []byte) (*Iter, error) {
@@ -114,6 +119,9 @@ func (d *DB) Flush() error { return d.db.Flush() }
 // Reader is what both a DB and a Snapshot can read.
 type Reader interface {
 	Get(key []byte) (value []byte, found bool, err error)
+	// AppendGet is Get appending the value to dst (for hot loops that
+	// reuse one buffer); dst is returned unchanged when key is absent.
+	AppendGet(dst, key []byte) (value []byte, found bool, err error)
 	NewIter(lower, upper []byte) (*Iter, error)
 }
 
@@ -132,6 +140,11 @@ func (s *Snapshot) Get(key []byte) (value []byte, found bool, err error) {
 	return get(s.s, key)
 }
 
+// AppendGet appends the value at key in the snapshot to dst; see Reader.
+func (s *Snapshot) AppendGet(dst, key []byte) (value []byte, found bool, err error) {
+	return appendGet(s.s, dst, key)
+}
+
 // NewIter returns an iterator over the snapshot's keys in [lower, upper).
 func (s *Snapshot) NewIter(lower, upper []byte) (*Iter, error) {
 	return newIter(s.s, lower, upper)
@@ -147,15 +160,19 @@ type pebbleReader interface {
 }
 
 func get(r pebbleReader, key []byte) ([]byte, bool, error) {
+	return appendGet(r, nil, key)
+}
+
+func appendGet(r pebbleReader, dst, key []byte) ([]byte, bool, error) {
 	v, closer, err := r.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, false, nil
+		return dst, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("kv: get: %w", err)
+		return dst, false, fmt.Errorf("kv: get: %w", err)
 	}
-	out := append([]byte(nil), v...)
-	return out, true, closer.Close()
+	dst = append(dst, v...)
+	return dst, true, closer.Close()
 }
 
 func newIter(r pebbleReader, lower, upper []byte) (*Iter, error) {

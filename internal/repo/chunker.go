@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+
+	"github.com/restic/chunker"
 )
 
 // ChunkParams are the content-defined chunking sizes, fixed per repository
@@ -133,4 +135,32 @@ func (b *bufReader) Read(p []byte) (int, error) {
 	n := copy(p, b.cur)
 	b.cur = b.cur[n:]
 	return n, nil
+}
+
+// cutter cuts a writer's stream into chunks; next fills buf (capacity
+// MaxSize) with the next one, io.EOF at the end.
+type cutter interface {
+	next(buf []byte) ([]byte, error)
+}
+
+// cdcCutter cuts at content-defined boundaries.
+type cdcCutter struct{ c *chunker.Chunker }
+
+func (c cdcCutter) next(buf []byte) ([]byte, error) {
+	ch, err := c.c.Next(buf)
+	return ch.Data, err
+}
+
+// fixedCutter cuts every size bytes (WithFixedChunks).
+type fixedCutter struct {
+	rd   io.Reader
+	size int
+}
+
+func (c *fixedCutter) next(buf []byte) ([]byte, error) {
+	n, err := io.ReadFull(c.rd, buf[:c.size])
+	if err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return buf[:n], err
 }

@@ -10,8 +10,11 @@
 // kept sealed in the config) cuts into chunks of 512 KiB … 8 MiB, about
 // 1 MiB on average. A chunk's id is HMAC-SHA256(chunk-id key, plaintext), so
 // identical content is stored once — across snapshots, tables and kinds —
-// while ids reveal nothing to someone without the key. A new chunk is
-// zstd-compressed (kept raw when that does not help) and sealed with
+// while ids reveal nothing to someone without the key. A writer may cut
+// fixed-size chunks instead (WithFixedChunks: streams that repeat nothing,
+// such as log segments, gain nothing from the rolling hash). A new chunk is
+// compressed — zstd, or S2 for writers that trade size for CPU
+// (WithCompression) — kept raw when that does not help, and sealed with
 // AES-256-GCM under a random 96-bit nonce with the chunk id as additional
 // data, so a chunk cannot be altered or swapped for another undetected.
 // Compression, encryption and upload run on a bounded pool of workers.
@@ -29,7 +32,8 @@
 //	config                      clear JSON: format version, repository id, root key id,
 //	                            wrapped data key, and a sealed part (chunker polynomial
 //	                            and sizes, creation time)
-//	chunks/<2 hex>/<64 hex>     one chunk: version ‖ nonce ‖ GCM(compression flag ‖ data)
+//	chunks/<2 hex>/<64 hex>     one chunk: version ‖ nonce ‖ GCM(compression flag ‖ data),
+//	                            the flag 0 raw, 1 zstd, 2 S2
 //	manifests/<kind>/<id>       one snapshot: version ‖ nonce ‖ GCM(zstd(JSON manifest))
 //	locks/<lock id>             clear JSON: one running writer (kind/id, times, host)
 //	locks/gc                    clear JSON: the garbage collector's marker and generation

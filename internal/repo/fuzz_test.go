@@ -45,3 +45,29 @@ func FuzzDecodeManifest(f *testing.F) {
 		parseChunkKey(string(data))
 	})
 }
+
+// FuzzDecompress feeds arbitrary chunk payloads (after decryption) to the
+// decompressor: it may not panic, nor return other than the declared
+// length.
+func FuzzDecompress(f *testing.F) {
+	e := newEnv(f, smallChunks)
+	r := e.open(e.key, smallChunks)
+	data := []byte("a record, a record, a record of a table's items")
+	for _, level := range []int{CompressionFastest, CompressionS2} {
+		pt := r.compressor(level).compress(nil, data)
+		f.Add(pt, int64(len(data)))
+		f.Add(pt, int64(len(data)+1))
+	}
+	f.Add(append([]byte{chunkRaw}, data...), int64(len(data)))
+	f.Add([]byte{chunkS2, 0xff, 0xff, 0xff, 0xff, 0x0f}, int64(1<<20))
+	f.Add([]byte{}, int64(0))
+	f.Fuzz(func(t *testing.T, pt []byte, length int64) {
+		if length < 0 || length > 1<<20 {
+			return
+		}
+		got, err := r.decompress(pt, length)
+		if err == nil && int64(len(got)) != length {
+			t.Fatalf("decompressed %d bytes, declared %d", len(got), length)
+		}
+	})
+}

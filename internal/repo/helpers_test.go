@@ -74,9 +74,9 @@ func (e *env) open(k keys.KeyWrapper, params ChunkParams) *Repo {
 }
 
 // write stores records as kind/id and returns the manifest.
-func write(t testing.TB, r *Repo, kind, id string, records [][]byte) *Manifest {
+func write(t testing.TB, r *Repo, kind, id string, records [][]byte, opts ...WriterOption) *Manifest {
 	t.Helper()
-	w, err := r.NewWriter(context.Background(), kind, id)
+	w, err := r.NewWriter(context.Background(), kind, id, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

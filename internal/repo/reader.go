@@ -124,23 +124,9 @@ func (r *Repo) openChunk(ref ChunkRef, obj []byte, mac hash.Hash) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	if len(pt) == 0 {
-		return nil, corrupt("empty chunk payload")
-	}
-	var data []byte
-	switch pt[0] {
-	case chunkRaw:
-		data = pt[1:]
-	case chunkZstd:
-		data, err = r.dec.DecodeAll(pt[1:], make([]byte, 0, ref.Length))
-		if err != nil {
-			return nil, corrupt(fmt.Sprintf("decompression failed: %v", err))
-		}
-	default:
-		return nil, corrupt(fmt.Sprintf("unknown compression %d", pt[0]))
-	}
-	if int64(len(data)) != ref.Length {
-		return nil, corrupt(fmt.Sprintf("length %d, manifest says %d", len(data), ref.Length))
+	data, err := r.decompress(pt, ref.Length)
+	if err != nil {
+		return nil, err
 	}
 	if mac == nil {
 		mac = hmac.New(sha256.New, r.macKey)

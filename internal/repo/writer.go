@@ -11,8 +11,6 @@ import (
 	"io"
 	"sync"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/ebbtide/ebbtide/internal/blob"
 	"github.com/restic/chunker"
 )
@@ -30,7 +28,8 @@ type Writer struct {
 	cancel   context.CancelCauseFunc
 	kind, id string
 	lock     *writerLock
-	enc      *zstd.Encoder // the chunks' compressor (WithCompression)
+	comp     compressor // the new chunks' compression (WithCompression)
+	fixed    bool       // WithFixedChunks
 
 	buf  []byte        // framing buffer being filled
 	in   chan []byte   // full buffers to the chunker
@@ -50,11 +49,20 @@ type Writer struct {
 type WriterOption func(*Writer)
 
 // WithCompression compresses the writer's new chunks at level
-// (CompressionFastest, CompressionDefault, CompressionBetter) instead of
-// the repository's Options.Compression: e.g. fastest for data written
-// continuously under a live load, whose CPU matters more than its size.
+// (CompressionFastest, CompressionDefault, CompressionBetter,
+// CompressionS2) instead of the repository's Options.Compression: e.g. S2
+// for data written continuously under a live load, whose CPU matters more
+// than its size.
 func WithCompression(level int) WriterOption {
-	return func(w *Writer) { w.enc = w.r.encoder(level) }
+	return func(w *Writer) { w.comp = w.r.compressor(level) }
+}
+
+// WithFixedChunks cuts the writer's stream into chunks of the
+// repository's mean chunk size instead of at content-defined boundaries:
+// for streams that share no content with earlier ones (log segments),
+// where deduplication finds nothing and the rolling hash is wasted CPU.
+func WithFixedChunks() WriterOption {
+	return func(w *Writer) { w.fixed = true }
 }
 
 // NewWriter starts a snapshot kind/id. It takes a writer lock (waiting while
@@ -77,14 +85,14 @@ func (r *Repo) NewWriter(ctx context.Context, kind, id string, opts ...WriterOpt
 		in:   make(chan []byte, 2),
 		free: make(chan []byte, 3),
 		done: make(chan struct{}),
-		enc:  r.enc,
+		comp: r.compressor(0),
 	}
 	for _, o := range opts {
 		o(w)
 	}
-	w.buf = make([]byte, 0, frameBufSize)
-	w.free <- make([]byte, 0, frameBufSize)
-	w.free <- make([]byte, 0, frameBufSize)
+	w.buf = buffers.get(frameBufSize)
+	w.free <- buffers.get(frameBufSize)
+	w.free <- buffers.get(frameBufSize)
 	go w.pipeline()
 	return w, nil
 }
@@ -183,6 +191,7 @@ func (w *Writer) pipeline() {
 	for range inflight {
 		bufs <- nil
 	}
+	defer buffers.drain(bufs) // runs last, when the workers are done
 	jobs := make(chan chunkJob)
 	var wg sync.WaitGroup
 	for range r.opts.Workers {
@@ -196,8 +205,16 @@ func (w *Writer) pipeline() {
 	defer close(jobs)
 
 	rd := &bufReader{ctx: w.ctx, ch: w.in, free: w.free}
-	c := chunker.NewWithBoundaries(rd, r.cfg.Pol, uint(p.MinSize), uint(p.MaxSize))
-	c.SetAverageBits(p.AverageBits)
+	var c cutter
+	chunkCap := p.MaxSize
+	if w.fixed {
+		chunkCap = min(p.MinSize+1<<p.AverageBits, p.MaxSize)
+		c = &fixedCutter{rd: rd, size: chunkCap}
+	} else {
+		cdc := chunker.NewWithBoundaries(rd, r.cfg.Pol, uint(p.MinSize), uint(p.MaxSize))
+		cdc.SetAverageBits(p.AverageBits)
+		c = cdcCutter{cdc}
+	}
 	h := sha256.New()
 	for {
 		var buf []byte
@@ -207,9 +224,9 @@ func (w *Writer) pipeline() {
 			return
 		}
 		if buf == nil {
-			buf = make([]byte, 0, p.MaxSize)
+			buf = buffers.get(chunkCap)
 		}
-		ch, err := c.Next(buf)
+		data, err := c.next(buf)
 		if err == io.EOF {
 			break
 		}
@@ -219,13 +236,13 @@ func (w *Writer) pipeline() {
 			}
 			return
 		}
-		h.Write(ch.Data)
+		h.Write(data)
 		w.mu.Lock()
 		idx := len(w.chunks)
-		w.chunks = append(w.chunks, ChunkRef{Length: int64(len(ch.Data))})
+		w.chunks = append(w.chunks, ChunkRef{Length: int64(len(data))})
 		w.mu.Unlock()
 		select {
-		case jobs <- chunkJob{idx: idx, data: ch.Data}:
+		case jobs <- chunkJob{idx: idx, data: data}:
 		case <-w.ctx.Done():
 			return
 		}
@@ -244,7 +261,7 @@ func (w *Writer) worker(jobs <-chan chunkJob, bufs chan<- []byte) {
 			continue
 		}
 		id := hasher.sum(job.data)
-		stored, added, err := w.r.storeChunk(w.ctx, w.enc, id, job.data)
+		stored, added, err := w.r.storeChunk(w.ctx, w.comp, id, job.data)
 		bufs <- job.data[:0]
 		if err != nil {
 			w.fail(err)
@@ -269,7 +286,7 @@ type pendingChunk struct {
 
 // storeChunk makes sure chunk id is in the store and returns its stored
 // size; added reports whether this call uploaded it.
-func (r *Repo) storeChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, data []byte) (stored int64, added bool, err error) {
+func (r *Repo) storeChunk(ctx context.Context, comp compressor, id ChunkID, data []byte) (stored int64, added bool, err error) {
 	for {
 		r.knownMu.Lock()
 		if size, ok := r.known[id]; ok {
@@ -295,7 +312,7 @@ func (r *Repo) storeChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, da
 		r.pending[id] = p
 		r.knownMu.Unlock()
 
-		p.size, added, p.err = r.uploadChunk(ctx, enc, id, data)
+		p.size, added, p.err = r.uploadChunk(ctx, comp, id, data)
 		r.knownMu.Lock()
 		delete(r.pending, id)
 		if p.err == nil && r.known != nil {
@@ -309,7 +326,7 @@ func (r *Repo) storeChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, da
 
 // uploadChunk probes for the chunk (another process may have written it
 // since the listing) and otherwise compresses, seals and puts it.
-func (r *Repo) uploadChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, data []byte) (int64, bool, error) {
+func (r *Repo) uploadChunk(ctx context.Context, comp compressor, id ChunkID, data []byte) (int64, bool, error) {
 	key := chunkKey(id)
 	size, err := r.store.Size(ctx, key)
 	if err == nil {
@@ -318,28 +335,11 @@ func (r *Repo) uploadChunk(ctx context.Context, enc *zstd.Encoder, id ChunkID, d
 	if !errors.Is(err, blob.ErrNotFound) {
 		return 0, false, fmt.Errorf("repo: probing %s: %w", key, err)
 	}
-	obj := r.sealChunk(enc, id, data)
+	obj := r.sealChunk(comp, id, data)
 	if err := r.store.Put(ctx, key, obj); err != nil {
 		return 0, false, fmt.Errorf("repo: writing %s: %w", key, err)
 	}
 	return int64(len(obj)), true, nil
-}
-
-// Chunk payload flags (first plaintext byte inside the seal).
-const (
-	chunkRaw  = 0
-	chunkZstd = 1
-)
-
-// sealChunk compresses with enc (when it helps) and seals a chunk.
-func (r *Repo) sealChunk(enc *zstd.Encoder, id ChunkID, data []byte) []byte {
-	pt := make([]byte, 1, len(data)/2+64)
-	pt[0] = chunkZstd
-	pt = enc.EncodeAll(data, pt)
-	if len(pt) >= len(data)+1 {
-		pt = append(append(pt[:0], chunkRaw), data...)
-	}
-	return seal(r.aead, append([]byte(aadChunk), id[:]...), pt)
 }
 
 // Commit finishes the stream, waits for every chunk to be stored, then
@@ -411,7 +411,11 @@ func (w *Writer) Abort() {
 	w.release()
 }
 
+// release ends a finished writer whose pipeline is done.
 func (w *Writer) release() {
 	w.lock.release(w.ctx)
 	w.cancel(errors.New("repo: writer finished"))
+	buffers.put(w.buf)
+	w.buf = nil
+	buffers.drain(w.free)
 }

@@ -285,7 +285,7 @@ func TestDeleteTableWithSnapshot(t *testing.T) {
 	}
 	var logged []Change
 	if err := snap.ReadChanges(bg, 0, allTime, func(c Change) error {
-		logged = append(logged, c)
+		logged = append(logged, cloneChange(c))
 		return nil
 	}); err != nil {
 		t.Fatal(err)

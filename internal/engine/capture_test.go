@@ -22,12 +22,19 @@ func changes(t tb, e *Engine, table string, after, upTo clock.Timestamp) []Chang
 	t.Helper()
 	var out []Change
 	if err := e.ReadChanges(bg, table, after, upTo, func(c Change) error {
-		out = append(out, c)
+		out = append(out, cloneChange(c))
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// cloneChange copies c's slices (ReadChanges reuses them).
+func cloneChange(c Change) Change {
+	c.Key = bytes.Clone(c.Key)
+	c.Item = bytes.Clone(c.Item)
+	return c
 }
 
 // allChanges returns the table's whole log.

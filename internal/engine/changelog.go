@@ -91,8 +91,9 @@ func (c *commitBatch) nextSeq(ts *tableState) uint32 {
 // ReadChanges calls fn for the table's captured changes with
 // after < TS <= upTo, in (TS, Seq) order, from one consistent view of the
 // log. Read up to ResolvedTimestamp to be sure no change at or below upTo
-// can still appear. The Change's slices belong to fn. fn's error stops
-// the read and is returned as is. ErrTableNotFound.
+// can still appear. The Change's slices are valid only during fn (they
+// are reused: copy what must outlive the call). fn's error stops the read
+// and is returned as is. ErrTableNotFound.
 func (e *Engine) ReadChanges(ctx context.Context, table string, after, upTo clock.Timestamp, fn func(Change) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -131,21 +132,14 @@ func readChanges(ctx context.Context, r kv.Reader, id [tableIDLen]byte, items []
 	if upTo <= after {
 		return nil
 	}
+	var item, key []byte // reused: resolved images, their keys
 	return walkLog(ctx, r, changeBound(id, after+1), changeUpper(id, upTo), func(c Change, ref bool) error {
 		if ref {
-			if err := resolveRef(r, items, &c); err != nil { // c.Item: a copy
+			var err error
+			if item, key, err = resolveRef(r, items, item[:0], key[:0], c.Key); err != nil {
 				return fmt.Errorf("%w (at %v/%d)", err, c.TS, c.Seq)
 			}
-			c.Key = append([]byte(nil), c.Key...) // the iterator's is reused
-		} else {
-			// One copy for both slices: the iterator's are reused.
-			kb := make([]byte, len(c.Key)+len(c.Item))
-			copy(kb, c.Key)
-			copy(kb[len(c.Key):], c.Item)
-			c.Key = kb[:len(c.Key):len(c.Key)]
-			if c.Item != nil {
-				c.Item = kb[len(c.Key):]
-			}
+			c.Item = item
 		}
 		return fn(c)
 	})

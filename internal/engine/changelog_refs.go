@@ -218,21 +218,21 @@ func (c *commitBatch) setChange(id [tableIDLen]byte, ts clock.Timestamp, seq uin
 	return c.b.Set(appendChangeKey(k[:0], id, ts, seq), v) // Set copies
 }
 
-// resolveRef fills in the image of a reference record c from r, the view
-// the record was read in; items is the table's items prefix. A Get, not a
+// resolveRef appends to dst the image a reference record stands for: the
+// item ref (its key within the table, items the table's items prefix) in
+// r, the view the record was read in; key is scratch space for the full
+// item key, returned for reuse. A Get, not a
 // seek of one iterator over the items: a Get consults the sstables' bloom
 // filters, and measured 1.3–2.2 µs per record against 12–15 µs
 // (BenchmarkReadChanges).
-func resolveRef(r kv.Reader, items []byte, c *Change) error {
-	k := make([]byte, 0, len(items)+len(c.Key))
-	k = append(append(k, items...), c.Key...)
-	v, found, err := r.Get(k)
+func resolveRef(r kv.Reader, items, dst, key, ref []byte) (image, itemKey []byte, err error) {
+	itemKey = append(append(key, items...), ref...)
+	image, found, err := r.AppendGet(dst, itemKey)
 	if err != nil {
-		return err
+		return dst, itemKey, err
 	}
 	if !found {
-		return errDanglingRef
+		return dst, itemKey, errDanglingRef
 	}
-	c.Item = v
-	return nil
+	return image, itemKey, nil
 }

@@ -48,7 +48,7 @@ func (s *Service) shipFinal(ctx context.Context, st tableState, snap *engine.Tab
 	if hi <= st.Shipped {
 		return nil
 	}
-	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, st.Shipped, hi), segmentCompression)
+	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, st.Shipped, hi), segmentOptions...)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func (s *Service) compact(ctx context.Context, st *tableState) error {
 	if len(run) < s.cfg.CompactSegments {
 		return nil
 	}
-	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, run[0].lo, run[len(run)-1].hi), segmentCompression)
+	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, run[0].lo, run[len(run)-1].hi), segmentOptions...)
 	if err != nil {
 		return err
 	}

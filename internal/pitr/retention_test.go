@@ -285,7 +285,7 @@ func TestRetentionAcross40Days(t *testing.T) {
 	}
 }
 
-func (s *Service) mustState(t *testing.T, table string) tableState {
+func (s *Service) mustState(t testing.TB, table string) tableState {
 	t.Helper()
 	tb, err := s.eng.Table(bg, table)
 	if err != nil {

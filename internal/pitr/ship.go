@@ -21,7 +21,7 @@ func (s *Service) ship(ctx context.Context, st *tableState) error {
 	if err != nil || !has {
 		return err
 	}
-	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, st.Shipped, upTo), segmentCompression)
+	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, st.Shipped, upTo), segmentOptions...)
 	if err != nil {
 		return err
 	}

@@ -22,13 +22,61 @@ import (
 // writes themselves are outside the timer. Items are ~1 KB of order-like
 // attributes (the shape bench/backup writes).
 func BenchmarkShip(b *testing.B) {
+	svc, write := benchService(b, 0)
+	const batch = 4000
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		b.StopTimer()
+		k := min(batch, b.N-done)
+		write(done, k)
+		st := svc.mustState(b, "orders")
+		b.StartTimer()
+		if err := svc.ship(bg, &st); err != nil {
+			b.Fatal(err)
+		}
+		done += k
+	}
+}
+
+// BenchmarkCompact measures compaction's cost per change: merging runs of
+// 10 segments of 4,000 changes each (a second of a busy table) into one.
+// Use a multiple of 40,000 for -benchtime.
+func BenchmarkCompact(b *testing.B) {
+	const batch, run = 4000, 10
+	svc, write := benchService(b, run)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		b.StopTimer()
+		for range run {
+			write(done, batch)
+			st := svc.mustState(b, "orders")
+			if err := svc.ship(bg, &st); err != nil {
+				b.Fatal(err)
+			}
+			done += batch
+		}
+		st := svc.mustState(b, "orders")
+		b.StartTimer()
+		if err := svc.compact(bg, &st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchService opens a PITR service on a filesystem repository with PITR
+// on for table "orders", and returns a function writing items
+// [from, from+n) and waiting for them to be resolved. Passes are the
+// caller's (the ship interval is never reached).
+func benchService(b *testing.B, compactSegments int) (*Service, func(from, n int)) {
 	log := slog.New(slog.DiscardHandler)
 	eng, err := engine.Open(engine.Options{Dir: b.TempDir(), Region: "us-east-1", AccountID: "000000000000",
 		Logger: log, TTLInterval: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer eng.Close()
+	b.Cleanup(func() { eng.Close() })
 	store, err := blob.NewFS(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
@@ -41,18 +89,18 @@ func BenchmarkShip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rp.Close()
+	b.Cleanup(func() { rp.Close() })
 	bk, err := backup.Open(bg, backup.Config{Engine: eng, Repo: rp, Region: "us-east-1", AccountID: "000000000000", Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer bk.Close(bg)
+	b.Cleanup(func() { bk.Close(bg) })
 	svc, err := Open(bg, Config{Engine: eng, Repo: rp, Backups: bk, Region: "us-east-1", AccountID: "000000000000",
-		Logger: log, ShipInterval: 1000 * day})
+		Logger: log, ShipInterval: 1000 * day, CompactSegments: compactSegments})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer svc.Close(bg)
+	b.Cleanup(func() { svc.Close(bg) })
 	_, err = eng.CreateTable(bg, engine.TableSpec{Name: "orders", BillingMode: "PAY_PER_REQUEST",
 		KeySchema:            engine.KeySchema{Hash: engine.KeyAttr{Name: "pk", Type: attr.KindS}},
 		AttributeDefinitions: []engine.AttributeDefinition{{Name: "pk", Type: attr.KindS}}})
@@ -80,24 +128,13 @@ func BenchmarkShip(b *testing.B) {
 			"notes":  attr.S(notes.String()),
 		}
 	}
-	const batch = 4000
-	b.ReportAllocs()
-	b.ResetTimer()
-	for done := 0; done < b.N; {
-		b.StopTimer()
-		k := min(batch, b.N-done)
-		for i := range k {
-			it := item(done + i)
+	return svc, func(from, n int) {
+		for i := from; i < from+n; i++ {
+			it := item(i)
 			if _, err := eng.Mutate(bg, "orders", attr.Item{"pk": it["pk"]}, func(attr.Item) (attr.Item, error) { return it, nil }); err != nil {
 				b.Fatal(err)
 			}
 		}
 		time.Sleep(time.Millisecond) // let the resolved timestamp pass the last write
-		st := svc.mustState(b, "orders")
-		b.StartTimer()
-		if err := svc.ship(bg, &st); err != nil {
-			b.Fatal(err)
-		}
-		done += k
 	}
 }

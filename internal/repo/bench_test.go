@@ -51,8 +51,8 @@ func benchOpen(b *testing.B, s blob.Store, level int) *Repo {
 	return r
 }
 
-func benchWrite(b *testing.B, r *Repo, id string, recs [][]byte) *Manifest {
-	w, err := r.NewWriter(context.Background(), "backup", id)
+func benchWrite(b *testing.B, r *Repo, id string, recs [][]byte, opts ...WriterOption) *Manifest {
+	w, err := r.NewWriter(context.Background(), "backup", id, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,15 +69,22 @@ func benchWrite(b *testing.B, r *Repo, id string, recs [][]byte) *Manifest {
 }
 
 // BenchmarkWrite writes the 256 MiB stream into an empty repository (no
-// dedup possible) per iteration; MB/s is logical record bytes.
+// dedup possible) per iteration; MB/s is logical record bytes. "s2-fixed"
+// is how PITR writes log segments.
 func BenchmarkWrite(b *testing.B) {
 	recs := benchRecs()
 	for _, name := range []string{"mem", "fs"} {
 		for _, lvl := range []struct {
 			name  string
 			level int
-		}{{"fastest", CompressionFastest}, {"default", CompressionDefault}, {"better", CompressionBetter}} {
-			if name == "fs" && lvl.level != CompressionDefault {
+			opts  []WriterOption
+		}{
+			{"fastest", CompressionFastest, nil},
+			{"default", CompressionDefault, nil},
+			{"better", CompressionBetter, nil},
+			{"s2-fixed", CompressionDefault, []WriterOption{WithCompression(CompressionS2), WithFixedChunks()}},
+		} {
+			if name == "fs" && lvl.name != "default" && lvl.name != "s2-fixed" {
 				continue
 			}
 			b.Run(name+"/"+lvl.name, func(b *testing.B) {
@@ -87,7 +94,7 @@ func BenchmarkWrite(b *testing.B) {
 					b.StopTimer()
 					r := benchOpen(b, benchStores(b)[name](), lvl.level)
 					b.StartTimer()
-					m = benchWrite(b, r, fmt.Sprint(i), recs)
+					m = benchWrite(b, r, fmt.Sprint(i), recs, lvl.opts...)
 					b.StopTimer()
 					r.Close()
 					b.StartTimer()

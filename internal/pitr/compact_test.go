@@ -3,13 +3,26 @@ package pitr
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 )
 
 // TestCompaction: runs of small segments are merged into one, and the
-// merged history restores exactly at every instant it covers.
+// merged history restores exactly at every instant it covers. Segments of
+// a few bytes are rewritten (their chunks packed); segments of full chunks
+// are merged by reference.
 func TestCompaction(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		valueLen int // bytes per write; each round writes 4 items
+		byRef    bool
+	}{{"rewritten", 1, false}, {"by reference", 4 << 10, true}} {
+		t.Run(tc.name, func(t *testing.T) { testCompaction(t, tc.valueLen, tc.byRef) })
+	}
+}
+
+func testCompaction(t *testing.T, valueLen int, byRef bool) {
 	e := newEnv(t)
 	e.createTable(t, "clicks")
 	model := map[string]string{}
@@ -22,7 +35,10 @@ func TestCompaction(t *testing.T) {
 	const rounds = 3*compactSegments + 2
 	for i := range rounds {
 		e.clk.Advance(time.Second)
-		e.put(t, "clicks", fmt.Sprintf("c%d", i%4), fmt.Sprintf("v%d", i), model)
+		for k := range 4 {
+			v := fmt.Sprintf("v%d.%d.", i, k)
+			e.put(t, "clicks", fmt.Sprintf("c%d", (i+k)%6), v+strings.Repeat("x", max(0, valueLen-len(v))), model)
+		}
 		points = append(points, e.clk.Now())
 		states = append(states, maps.Clone(model))
 		e.clk.Advance(time.Millisecond)
@@ -34,11 +50,21 @@ func TestCompaction(t *testing.T) {
 	}
 	// Each pass ships one segment and merges a full run: what is left is
 	// merged segments plus fewer than a run of small ones.
-	small := 0
+	small, concatenated := 0, 0
 	for _, o := range segs {
 		if o.hi.Time().Sub(o.lo.Time()) <= smallSegment {
 			small++
 		}
+		m, err := e.svc.rp.Manifest(bg, repoKind, o.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Parts != nil {
+			concatenated++
+		}
+	}
+	if (concatenated > 0) != byRef {
+		t.Fatalf("%d of %d segments merged by reference, want by reference: %v", concatenated, len(segs), byRef)
 	}
 	if len(segs) >= rounds || small >= compactSegments+1 {
 		t.Fatalf("%d segments (%d small) after %d shipped: compaction did not merge", len(segs), small, rounds)

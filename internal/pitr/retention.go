@@ -44,7 +44,37 @@ func (s *Service) compact(ctx context.Context, st *tableState) error {
 	if len(run) < s.cfg.CompactSegments {
 		return nil
 	}
-	w, err := s.rp.NewWriter(ctx, repoKind, s.segmentID(st.TableID, run[0].lo, run[len(run)-1].hi), segmentOptions...)
+	if err := s.merge(ctx, s.segmentID(st.TableID, run[0].lo, run[len(run)-1].hi), run); err != nil {
+		return err
+	}
+	return s.deleteObjects(ctx, run)
+}
+
+// merge writes the segments of run as one segment id. Segments whose
+// chunks are mostly full (a busy table ships several 1 MiB chunks a
+// second) are merged by reference: repo.Concat reads and writes no chunk,
+// where rewriting would cost every change a second trip through the
+// repository. Runs of small segments (a quiet table's, a few KB each) are
+// rewritten, which packs their small chunks into full ones: what keeps the
+// object count of a day low.
+func (s *Service) merge(ctx context.Context, id string, run []object) error {
+	ids := make([]string, len(run))
+	var stream int64
+	var chunks int
+	for i, o := range run {
+		m, err := s.rp.Manifest(ctx, repoKind, o.id)
+		if err != nil {
+			return err
+		}
+		ids[i] = o.id
+		stream += m.StreamBytes
+		chunks += len(m.Chunks)
+	}
+	if chunks > 0 && stream/int64(chunks) >= int64(s.rp.Chunking().Mean()/2) {
+		_, err := s.rp.Concat(ctx, repoKind, id, ids, nil)
+		return err
+	}
+	w, err := s.rp.NewWriter(ctx, repoKind, id, segmentOptions...)
 	if err != nil {
 		return err
 	}
@@ -54,10 +84,8 @@ func (s *Service) compact(ctx context.Context, st *tableState) error {
 			return err
 		}
 	}
-	if _, err := w.Commit(nil); err != nil {
-		return err
-	}
-	return s.deleteObjects(ctx, run)
+	_, err = w.Commit(nil)
+	return err
 }
 
 // retain drops the history the window no longer needs: bases older than

@@ -47,6 +47,10 @@ func (p ChunkParams) withDefaults() ChunkParams {
 	return p
 }
 
+// Mean is the mean chunk size, MinSize + 2^AverageBits (the size of
+// WithFixedChunks' chunks, at most MaxSize).
+func (p ChunkParams) Mean() int { return min(p.MinSize+1<<p.AverageBits, p.MaxSize) }
+
 func (p ChunkParams) validate() error {
 	if p.MinSize < MinChunkLimit || p.MaxSize > MaxChunkLimit || p.MaxSize < 2*p.MinSize ||
 		p.AverageBits < 10 || p.AverageBits > 26 {

@@ -65,7 +65,7 @@ func TestWriterFixedChunks(t *testing.T) {
 	r := e.open(e.key, smallChunks)
 	recs := jsonRecords(7, 600)
 	m := write(t, r, "pitr", "fixed", recs, WithFixedChunks(), WithCompression(CompressionS2))
-	size := int64(smallChunks.MinSize + 1<<smallChunks.AverageBits)
+	size := int64(smallChunks.MinSize + 1<<smallChunks.AverageBits) // Mean
 	if len(m.Chunks) < 3 {
 		t.Fatalf("%d chunks for %d stream bytes", len(m.Chunks), m.StreamBytes)
 	}

@@ -27,6 +27,12 @@
 // (GCM authentication, recomputed HMAC id, length) and the stream SHA-256,
 // and name the object at fault in every error.
 //
+// Repo.Concat makes a snapshot whose stream is the concatenation of other
+// snapshots' without reading or writing a chunk: its manifest lists their
+// chunks and keeps each source's SHA-256 as a part (readers check each
+// part as its last chunk arrives). PITR merges a busy table's log
+// segments this way.
+//
 // # Layout
 //
 //	config                      clear JSON: format version, repository id, root key id,

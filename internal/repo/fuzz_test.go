@@ -20,6 +20,11 @@ func FuzzDecodeManifest(f *testing.F) {
 	js, _ := json.Marshal(m)
 	f.Add(js)
 	f.Add([]byte(`{"version":1,"kind":"backup","id":"b1","chunks":[]}`))
+	mp := *m
+	mp.StreamSHA256 = ""
+	mp.Parts = []StreamPart{{Chunks: 1, SHA256: emptySHA256}, {Chunks: 0, SHA256: emptySHA256}}
+	js, _ = json.Marshal(mp)
+	f.Add(js)
 	f.Add([]byte(`{"version":1,"kind":"backup","id":"b1","stream_bytes":-1}`))
 	f.Add([]byte(`{"format":"ebbtide-repository","version":1,"id":"00000000000000000000000000000000","key_id":"x","wrapped_key":"AAAA","sealed":"AAAA"}`))
 	f.Add([]byte("{}"))
@@ -36,6 +41,13 @@ func FuzzDecodeManifest(f *testing.F) {
 			}
 			if sum != m.StreamBytes || m.Kind != "backup" || m.ID != "b1" {
 				t.Fatal("accepted an inconsistent manifest")
+			}
+			n := 0
+			for _, p := range m.parts() {
+				n += p.Chunks
+			}
+			if n != len(m.Chunks) {
+				t.Fatal("accepted parts that do not cover the chunk list")
 			}
 		}
 		decodeConfig(data, k)

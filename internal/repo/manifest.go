@@ -2,6 +2,8 @@ package repo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,10 +40,30 @@ type Manifest struct {
 	NewStoredBytes int64 `json:"new_stored_bytes"`
 	// StoredBytes is the stored size of all distinct chunks it references.
 	StoredBytes int64 `json:"stored_bytes"`
-	// StreamSHA256 is the hex SHA-256 of the framed stream.
+	// StreamSHA256 is the hex SHA-256 of the framed stream; empty when
+	// Parts is set.
 	StreamSHA256 string `json:"stream_sha256"`
+	// Parts, set by Concat, says the stream is the concatenation of other
+	// snapshots' streams, each checked with its own SHA-256.
+	Parts []StreamPart `json:"parts,omitempty"`
 	// Chunks is the stream's chunk list, in order.
 	Chunks []ChunkRef `json:"chunks"`
+}
+
+// StreamPart is one part of a concatenated stream: the next Chunks chunks
+// of the list, whose bytes hash to SHA256 (hex).
+type StreamPart struct {
+	Chunks int    `json:"chunks"`
+	SHA256 string `json:"sha256"`
+}
+
+// parts returns the stream's checksummed parts: Parts, or the whole
+// stream as one.
+func (m *Manifest) parts() []StreamPart {
+	if m.Parts != nil {
+		return m.Parts
+	}
+	return []StreamPart{{Chunks: len(m.Chunks), SHA256: m.StreamSHA256}}
 }
 
 // ChunkRef is one entry of a manifest's chunk list.
@@ -118,10 +140,29 @@ func parseManifest(kind, id string, js []byte) (*Manifest, error) {
 	if m.Records > m.StreamBytes || m.LogicalBytes > m.StreamBytes {
 		return nil, corrupt("record counts exceed the stream size")
 	}
-	if len(m.StreamSHA256) != 64 {
+	if m.Parts != nil {
+		if m.StreamSHA256 != "" || len(m.Parts) == 0 {
+			return nil, corrupt("bad stream parts")
+		}
+		n := 0
+		for _, p := range m.Parts {
+			if p.Chunks < 0 || p.Chunks > len(m.Chunks) || !isSHA256Hex(p.SHA256) {
+				return nil, corrupt("bad stream part")
+			}
+			n += p.Chunks
+		}
+		if n != len(m.Chunks) {
+			return nil, corrupt(fmt.Sprintf("stream parts hold %d chunks, the list has %d", n, len(m.Chunks)))
+		}
+	} else if !isSHA256Hex(m.StreamSHA256) {
 		return nil, corrupt("bad stream checksum")
 	}
 	return &m, nil
+}
+
+func isSHA256Hex(s string) bool {
+	b, err := hex.DecodeString(s)
+	return err == nil && len(b) == sha256.Size
 }
 
 // Manifest reads and authenticates the manifest of kind/id; ErrNotFound if

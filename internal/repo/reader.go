@@ -70,7 +70,10 @@ func (r *Repo) ReadManifest(ctx context.Context, m *Manifest, fn func(record []b
 	}()
 
 	p := &recordParser{remaining: m.StreamBytes, fn: fn}
-	h := sha256.New()
+	sums := &partChecker{parts: m.parts(), h: sha256.New()}
+	if err := sums.advance(); err != nil {
+		return fmt.Errorf("repo: %s: %w", mkey, err)
+	}
 	for i := range n {
 		var res result
 		select {
@@ -82,7 +85,11 @@ func (r *Repo) ReadManifest(ctx context.Context, m *Manifest, fn func(record []b
 		if res.err != nil {
 			return res.err
 		}
-		h.Write(res.data)
+		sums.h.Write(res.data)
+		sums.done++
+		if err := sums.advance(); err != nil {
+			return fmt.Errorf("repo: %s: %w", mkey, err)
+		}
 		if err := p.feed(res.data); err != nil {
 			if errors.Is(err, errRecordFn) {
 				return p.fnErr
@@ -93,8 +100,8 @@ func (r *Repo) ReadManifest(ctx context.Context, m *Manifest, fn func(record []b
 	if err := p.finish(); err != nil {
 		return fmt.Errorf("repo: %s: %w", mkey, err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != m.StreamSHA256 {
-		return fmt.Errorf("repo: %s: %w", mkey, corrupt("stream SHA-256 mismatch (chunks out of order or substituted)"))
+	if len(sums.parts) != 0 { // as above
+		return fmt.Errorf("repo: %s: %w", mkey, corrupt("stream parts extend past the chunk list"))
 	}
 	if p.records != m.Records || p.logical != m.LogicalBytes {
 		return fmt.Errorf("repo: %s: %w", mkey, corrupt(fmt.Sprintf(
@@ -137,6 +144,30 @@ func (r *Repo) openChunk(ref ChunkRef, obj []byte, mac hash.Hash) ([]byte, error
 		return nil, corrupt("content does not match its id (HMAC mismatch)")
 	}
 	return data, nil
+}
+
+// partChecker checks a stream's SHA-256 per part (one part unless the
+// snapshot is a concatenation) as its chunks arrive.
+type partChecker struct {
+	parts []StreamPart // the parts not yet checked
+	h     hash.Hash    // of the current part's chunks so far
+	done  int          // chunks of the current part hashed
+}
+
+// advance checks every part the chunks hashed so far complete.
+func (c *partChecker) advance() error {
+	for len(c.parts) > 0 && c.done == c.parts[0].Chunks {
+		if hex.EncodeToString(c.h.Sum(nil)) != c.parts[0].SHA256 {
+			return corrupt("stream SHA-256 mismatch (chunks out of order or substituted)")
+		}
+		c.h.Reset()
+		c.done = 0
+		c.parts = c.parts[1:]
+	}
+	if len(c.parts) == 0 && c.done > 0 { // parseManifest makes this impossible
+		return corrupt("chunks past the stream's parts")
+	}
+	return nil
 }
 
 // errRecordFn marks an error returned by the caller's record function.

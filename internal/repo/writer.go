@@ -208,7 +208,7 @@ func (w *Writer) pipeline() {
 	var c cutter
 	chunkCap := p.MaxSize
 	if w.fixed {
-		chunkCap = min(p.MinSize+1<<p.AverageBits, p.MaxSize)
+		chunkCap = p.Mean()
 		c = &fixedCutter{rd: rd, size: chunkCap}
 	} else {
 		cdc := chunker.NewWithBoundaries(rd, r.cfg.Pol, uint(p.MinSize), uint(p.MaxSize))

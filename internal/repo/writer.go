@@ -228,6 +228,7 @@ func (w *Writer) pipeline() {
 		}
 		data, err := c.next(buf)
 		if err == io.EOF {
+			buffers.put(buf)
 			break
 		}
 		if err != nil {

@@ -121,6 +121,7 @@ func TestRestoreOntoExistingTable(t *testing.T) {
 	newTable(t, e.eng, "Src", 9, 50)
 	want := captureState(t, e.eng, "Src")
 	b := backupNow(t, e.svc, "Src", "b")
+	waitIdle(t, e.svc) // the backup job ends just after AVAILABLE
 	newTable(t, e.eng, "Other", 10, 5)
 	other := captureState(t, e.eng, "Other")
 	for _, name := range []string{"Src", "Other"} {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
@@ -181,14 +182,21 @@ func (s *Service) loadBackup(ctx context.Context, data json.RawMessage, l *engin
 		return 0, fmt.Errorf("backup: bad restore job: %w", err)
 	}
 	var n int64
-	err := s.rp.Read(ctx, repoKind, bj.RepoID, func(rec []byte) error {
-		it, err := attr.DecodeItem(rec)
-		if err != nil {
-			return fmt.Errorf("backup: undecodable item in backup %s: %w", bj.RepoID, err)
-		}
-		n++
-		return l.Add(it)
-	})
+	err := DecodeParallel(ctx, runtime.GOMAXPROCS(0),
+		func(ctx context.Context, emit func([]byte) error) error {
+			return s.rp.Read(ctx, repoKind, bj.RepoID, emit)
+		},
+		func(rec []byte) (attr.Item, error) {
+			it, err := attr.DecodeItem(rec)
+			if err != nil {
+				return nil, fmt.Errorf("backup: undecodable item in backup %s: %w", bj.RepoID, err)
+			}
+			return it, nil
+		},
+		func(it attr.Item, rec []byte) error {
+			n++
+			return l.AddEncoded(it, rec)
+		})
 	return n, err
 }
 

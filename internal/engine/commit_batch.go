@@ -153,8 +153,10 @@ func (c *commitBatch) addWrite(i int, w *pendingWrite) error {
 	}
 	if w.new != nil {
 		d.count++
-		enc = attr.AppendItem(nil, w.new)
-		w.enc = enc
+		if w.enc == nil { // else the loader's caller had it (Loader.AddEncoded)
+			w.enc = attr.AppendItem(nil, w.new)
+		}
+		enc = w.enc
 		err = c.b.Set(w.skey, enc)
 	} else {
 		err = c.b.Delete(w.skey)

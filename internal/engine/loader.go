@@ -69,7 +69,15 @@ func (l *Loader) newBatch() *commitBatch {
 // their types (else an error wrapping ErrInvalidKey, and nothing is
 // written). The caller guarantees that no key is added twice; order does
 // not matter. The item is not retained.
-func (l *Loader) Add(item attr.Item) error {
+func (l *Loader) Add(item attr.Item) error { return l.add(item, nil) }
+
+// AddEncoded is Add for an item whose stored encoding the caller already
+// holds (a backup or log record: attr.AppendItem's bytes, which the item
+// was decoded from); they are stored as they are instead of encoding the
+// item again (14 % of a restore's CPU). Neither is retained.
+func (l *Loader) AddEncoded(item attr.Item, enc []byte) error { return l.add(item, enc) }
+
+func (l *Loader) add(item attr.Item, enc []byte) error {
 	if l.err != nil {
 		return l.err
 	}
@@ -81,7 +89,7 @@ func (l *Loader) Add(item attr.Item) error {
 	if err != nil {
 		return err
 	}
-	w := pendingWrite{table: ts, skey: skey, new: item}
+	w := pendingWrite{table: ts, skey: skey, new: item, enc: enc}
 	if ts.hasLSI {
 		if w.collKey, err = ts.collectionKey(skey); err != nil {
 			return err

@@ -24,7 +24,7 @@ type pendingWrite struct {
 	old     attr.Item
 	new     attr.Item
 	// enc is new's stored encoding (nil for a deletion), set when the
-	// write is added to a commit.
+	// write is added to a commit (or given by Loader.AddEncoded).
 	enc []byte
 }
 

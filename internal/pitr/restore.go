@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/ebbtide/ebbtide/internal/attr"
+	"github.com/ebbtide/ebbtide/internal/backup"
 	"github.com/ebbtide/ebbtide/internal/clock"
 	"github.com/ebbtide/ebbtide/internal/engine"
 )
@@ -145,27 +147,32 @@ func (s *Service) loadPITR(ctx context.Context, data json.RawMessage, l *engine.
 			return fmt.Errorf("pitr: undecodable item: %w", err)
 		}
 		n++
-		return l.Add(it)
+		return l.AddEncoded(it, enc)
 	}
-	err = s.rp.ReadManifest(ctx, m, func(rec []byte) error {
-		it, err := attr.DecodeItem(rec)
-		if err != nil {
-			return fmt.Errorf("pitr: base %s: undecodable item: %w", base.id, err)
-		}
-		k, err := engine.PrimaryKey(bt.KeySchema, it)
-		if err != nil {
-			return err
-		}
-		if c, ok := changes[string(k)]; ok {
-			delete(changes, string(k))
-			if c.item == nil {
-				return nil
+	err = backup.DecodeParallel(ctx, runtime.GOMAXPROCS(0),
+		func(ctx context.Context, emit func([]byte) error) error { return s.rp.ReadManifest(ctx, m, emit) },
+		func(rec []byte) (attr.Item, error) {
+			it, err := attr.DecodeItem(rec)
+			if err != nil {
+				return nil, fmt.Errorf("pitr: base %s: undecodable item: %w", base.id, err)
 			}
-			return add(c.item)
-		}
-		n++
-		return l.Add(it)
-	})
+			return it, nil
+		},
+		func(it attr.Item, rec []byte) error {
+			k, err := engine.PrimaryKey(bt.KeySchema, it)
+			if err != nil {
+				return err
+			}
+			if c, ok := changes[string(k)]; ok {
+				delete(changes, string(k))
+				if c.item == nil {
+					return nil
+				}
+				return add(c.item)
+			}
+			n++
+			return l.AddEncoded(it, rec)
+		})
 	if err != nil {
 		return n, err
 	}

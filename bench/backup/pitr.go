@@ -568,49 +568,19 @@ func (b *bench) pitrHistory(ctx context.Context, tableID string, since time.Time
 // restorePITR restores the main table as of at into target and waits until
 // it is ACTIVE with want items, then until the server is idle again.
 func (b *bench) restorePITR(ctx context.Context, at time.Time, target string, want int64) (*RestoreRun, error) {
-	m := startMeter(b.srv.pid(), b.rss)
-	t0 := time.Now()
-	_, err := b.db.RestoreTableToPointInTime(ctx, &dynamodb.RestoreTableToPointInTimeInput{
-		SourceTableName: aws.String(b.cfg.table), TargetTableName: aws.String(target), RestoreDateTime: aws.Time(at)})
-	call := time.Since(t0)
-	if err != nil {
-		return nil, fmt.Errorf("RestoreTableToPointInTime: %w", err)
-	}
-	bar := b.newBar(want, "[pitr] restoring to "+at.UTC().Format("15:04:05.000"), false)
-	var td *types.TableDescription
-	for {
-		td, err = b.describeTable(ctx, target)
-		if err != nil {
-			_ = bar.Finish()
-			var nf *types.ResourceNotFoundException
-			if errors.As(err, &nf) {
-				return nil, fmt.Errorf("point-in-time restore into %s failed: the table was dropped (see the server log)", target)
+	r, err := b.runRestore(ctx, target, "[pitr] restoring to "+at.UTC().Format("15:04:05.000"), want,
+		func(ctx context.Context) error {
+			_, err := b.db.RestoreTableToPointInTime(ctx, &dynamodb.RestoreTableToPointInTimeInput{
+				SourceTableName: aws.String(b.cfg.table), TargetTableName: aws.String(target), RestoreDateTime: aws.Time(at)})
+			if err != nil {
+				return fmt.Errorf("RestoreTableToPointInTime: %w", err)
 			}
-			return nil, err
-		}
-		_ = bar.Set64(min(aws.ToInt64(td.ItemCount), want))
-		if td.TableStatus == types.TableStatusActive {
-			break
-		}
-		if err := sleep(ctx, b.pollInterval(t0)); err != nil {
-			return nil, err
-		}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	el := time.Since(t0)
-	_ = bar.Finish()
-	r := &RestoreRun{BackupARN: "pitr:" + at.UTC().Format(time.RFC3339Nano), Table: target, CallMS: ms(call),
-		ActiveSeconds: el.Seconds(), Usage: m.stop(), Items: aws.ToInt64(td.ItemCount), TableSizeBytes: aws.ToInt64(td.TableSizeBytes)}
-	if r.Items != want {
-		return nil, fmt.Errorf("point-in-time restore has %d items, the source %d", r.Items, want)
-	}
-	r.ServerSeconds = serverLogDuration(b.srv.logPath, "table="+target, "restore complete", "restore finished")
-	r.LogicalMBps = mbps(r.TableSizeBytes, el)
-	if r.TableSizeBytes > 0 {
-		r.WriteAmp = float64(r.Usage.ServerWriteBytes) / float64(r.TableSizeBytes)
-	}
-	sm := startMeter(b.srv.pid(), b.rss)
-	r.SettleSeconds = waitQuiet(b.srv.pid(), quietLimit).Seconds()
-	r.SettleUsage = sm.stop()
+	r.BackupARN = "pitr:" + at.UTC().Format(time.RFC3339Nano)
 	return r, nil
 }
 

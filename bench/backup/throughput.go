@@ -199,17 +199,37 @@ func (b *bench) throughputPhase(ctx context.Context, first *BackupRun) error {
 func (b *bench) restore(ctx context.Context, backup *BackupRun, target, profile string) (*RestoreRun, error) {
 	wait := b.profile(ctx, profile)
 	defer wait()
+	r, err := b.runRestore(ctx, target, "[throughput] restoring "+humanBytes(backup.TableSizeBytes), backup.Items,
+		func(ctx context.Context) error {
+			_, err := b.db.RestoreTableFromBackup(ctx, &dynamodb.RestoreTableFromBackupInput{
+				BackupArn: aws.String(backup.ARN), TargetTableName: aws.String(target)})
+			if err != nil {
+				return fmt.Errorf("RestoreTableFromBackup: %w", err)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	r.BackupARN = backup.ARN
+	return r, nil
+}
+
+// runRestore starts a restore into target with start (the API call, timed
+// as CallMS), waits until target is ACTIVE (a bar labelled label counts
+// the items loaded), checks that it holds want items, then waits until the
+// server is idle again.
+func (b *bench) runRestore(ctx context.Context, target, label string, want int64, start func(context.Context) error) (*RestoreRun, error) {
 	m := startMeter(b.srv.pid(), b.rss)
 	t0 := time.Now()
-	_, err := b.db.RestoreTableFromBackup(ctx, &dynamodb.RestoreTableFromBackupInput{
-		BackupArn: aws.String(backup.ARN), TargetTableName: aws.String(target)})
-	call := time.Since(t0)
-	if err != nil {
-		return nil, fmt.Errorf("RestoreTableFromBackup: %w", err)
+	if err := start(ctx); err != nil {
+		return nil, err
 	}
-	bar := b.newBar(backup.Items, "[throughput] restoring "+humanBytes(backup.TableSizeBytes), false)
+	call := time.Since(t0)
+	bar := b.newBar(want, label, false)
 	var td *types.TableDescription
 	for {
+		var err error
 		td, err = b.describeTable(ctx, target)
 		if err != nil {
 			_ = bar.Finish()
@@ -219,7 +239,7 @@ func (b *bench) restore(ctx context.Context, backup *BackupRun, target, profile 
 			}
 			return nil, err
 		}
-		_ = bar.Set64(min(aws.ToInt64(td.ItemCount), backup.Items))
+		_ = bar.Set64(min(aws.ToInt64(td.ItemCount), want))
 		if td.TableStatus == types.TableStatusActive {
 			break
 		}
@@ -229,10 +249,10 @@ func (b *bench) restore(ctx context.Context, backup *BackupRun, target, profile 
 	}
 	el := time.Since(t0)
 	_ = bar.Finish()
-	r := &RestoreRun{BackupARN: backup.ARN, Table: target, CallMS: ms(call), ActiveSeconds: el.Seconds(), Usage: m.stop(),
+	r := &RestoreRun{Table: target, CallMS: ms(call), ActiveSeconds: el.Seconds(), Usage: m.stop(),
 		Items: aws.ToInt64(td.ItemCount), TableSizeBytes: aws.ToInt64(td.TableSizeBytes)}
-	if r.Items != backup.Items {
-		return nil, fmt.Errorf("restored table has %d items, the backup %d", r.Items, backup.Items)
+	if r.Items != want {
+		return nil, fmt.Errorf("restored table %s has %d items, want %d", target, r.Items, want)
 	}
 	r.ServerSeconds = serverLogDuration(b.srv.logPath, "table="+target, "restore complete", "restore finished")
 	r.LogicalMBps = mbps(r.TableSizeBytes, el)
